@@ -1,0 +1,44 @@
+"""Customers rate answers. "Not resolved" hands the ticket back to a person."""
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from feedback.models import Feedback
+from tickets.errors import Conflict, InvalidInput
+from tickets.models import EscalationReason, Ticket, TicketStatus
+from tickets.services import ticket_escalate, ticket_latest_answer
+
+MAX_COMMENT_LENGTH = 2_000
+
+
+@transaction.atomic
+def feedback_submit(
+    *, ticket: Ticket, customer: User, rating: int, resolved: bool, comment: str = ""
+) -> Feedback:
+    """Rate the ticket's latest answer, once. An unhelpful answer reopens the ticket."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise InvalidInput(
+            "The rating must be a whole number from 1 to 5.", details={"rating": ["1-5"]}
+        )
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise InvalidInput(
+            f"The comment is too long (at most {MAX_COMMENT_LENGTH} characters).",
+            details={"comment": [f"at most {MAX_COMMENT_LENGTH} characters"]},
+        )
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    answer = ticket_latest_answer(ticket)
+    if answer is None:
+        raise Conflict("This ticket has no answer to rate yet.", code="no_answer")
+    if Feedback.objects.filter(answer=answer).exists():
+        raise Conflict("You have already rated this answer.", code="feedback_exists")
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                ticket=ticket, answer=answer, rating=rating, resolved=resolved, comment=comment
+            )
+    except IntegrityError as exc:  # a double submit raced past the check above
+        raise Conflict("You have already rated this answer.", code="feedback_exists") from exc
+    if not resolved and ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
+        ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED)
+    return feedback

@@ -1,0 +1,112 @@
+from django.contrib import admin
+
+from resolution.models import (
+    AnswerTemplate,
+    Decision,
+    Intent,
+    KnowledgeEntry,
+    ModelVersion,
+    TrainingExample,
+)
+
+
+class AnswerTemplateInline(admin.StackedInline):
+    model = AnswerTemplate
+    extra = 0
+
+
+@admin.register(Intent)
+class IntentAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "threshold_override", "always_escalate", "active")
+    list_filter = ("always_escalate", "active")
+    list_editable = ("threshold_override", "always_escalate", "active")
+    search_fields = ("slug", "name", "description")
+    inlines = [AnswerTemplateInline]
+
+
+@admin.register(AnswerTemplate)
+class AnswerTemplateAdmin(admin.ModelAdmin):
+    list_display = ("intent", "active", "updated_at")
+    list_filter = ("active", "intent")
+    search_fields = ("body", "intent__slug")
+
+
+@admin.register(KnowledgeEntry)
+class KnowledgeEntryAdmin(admin.ModelAdmin):
+    list_display = (
+        "question_preview",
+        "intent",
+        "status",
+        "times_used",
+        "times_helpful",
+        "times_unhelpful",
+        "created_at",
+    )
+    list_filter = ("status", "intent")
+    search_fields = ("question", "answer")
+    raw_id_fields = ("source_ticket", "created_by")
+    readonly_fields = ("times_used", "times_helpful", "times_unhelpful", "created_at", "updated_at")
+    actions = ["approve", "retire"]
+
+    @admin.display(description="question")
+    def question_preview(self, entry: KnowledgeEntry) -> str:
+        return str(entry)
+
+    @admin.action(description="Approve (use for automatic answers)")
+    def approve(self, request, queryset) -> None:
+        queryset.update(status="active")
+
+    @admin.action(description="Retire (stop using)")
+    def retire(self, request, queryset) -> None:
+        queryset.update(status="retired")
+
+
+@admin.register(TrainingExample)
+class TrainingExampleAdmin(admin.ModelAdmin):
+    list_display = ("text", "intent", "source", "created_at")
+    list_filter = ("source", "intent")
+    search_fields = ("text",)
+    raw_id_fields = ("ticket",)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("version", "is_active", "created_at", "accuracy")
+    list_filter = ("is_active",)
+    readonly_fields = ("version", "created_at", "trained_on", "metrics")
+    exclude = ("artifact",)
+
+    @admin.display(description="held-out accuracy")
+    def accuracy(self, version: ModelVersion) -> str:
+        value = version.metrics.get("accuracy")
+        return f"{value:.1%}" if isinstance(value, int | float) else "—"
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """The audit trail: read-only for everyone."""
+
+    list_display = (
+        "ticket",
+        "action",
+        "reason_code",
+        "predicted_intent",
+        "confidence",
+        "similarity",
+        "model_version",
+        "latency_ms",
+        "created_at",
+    )
+    list_filter = ("action", "reason_code", "predicted_intent", "created_at")
+    search_fields = ("ticket__id", "predicted_intent", "error")
+    date_hierarchy = "created_at"
+    list_select_related = ("ticket", "model_version")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

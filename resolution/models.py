@@ -1,0 +1,158 @@
+from django.conf import settings
+from django.db import models
+
+from tickets.models import EscalationReason, Ticket
+
+
+class Intent(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    threshold_override = models.FloatField(
+        null=True, blank=True, help_text="Auto-resolve threshold for this intent (blank: global)."
+    )
+    always_escalate = models.BooleanField(
+        default=False, help_text="Never answer automatically (complaints, legal, …)."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnswerTemplate(models.Model):
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="templates")
+    body = models.TextField(help_text="Django template syntax; context: ticket, customer_name.")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["intent__slug", "-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Template for {self.intent.slug}"
+
+
+class KnowledgeStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class KnowledgeEntry(models.Model):
+    question = models.TextField()
+    answer = models.TextField()
+    intent = models.ForeignKey(
+        Intent, on_delete=models.SET_NULL, null=True, blank=True, related_name="knowledge"
+    )
+    source_ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="knowledge"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=16, choices=KnowledgeStatus.choices, default=KnowledgeStatus.ACTIVE
+    )
+    times_used = models.PositiveIntegerField(default=0)
+    times_helpful = models.PositiveIntegerField(default=0)
+    times_unhelpful = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "knowledge entries"
+        indexes = [models.Index(fields=["status"], name="knowledge_status")]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+    @property
+    def active(self) -> bool:
+        return self.status == KnowledgeStatus.ACTIVE
+
+
+class ExampleSource(models.TextChoices):
+    STARTER = "starter", "Starter data"
+    AGENT = "agent", "Agent resolution"
+    FEEDBACK = "feedback", "Customer feedback"
+    IMPORT = "import", "Imported"
+
+
+class TrainingExample(models.Model):
+    text = models.TextField()
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="examples")
+    source = models.CharField(max_length=16, choices=ExampleSource.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source"], name="example_source")]
+
+    def __str__(self) -> str:
+        return f"{self.intent.slug}: {self.text[:60]}"
+
+
+class ModelVersion(models.Model):
+    version = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_on = models.JSONField(default=dict, help_text="Example counts by source and intent.")
+    metrics = models.JSONField(default=dict)
+    artifact = models.BinaryField(help_text="The serialized classifier.")
+    is_active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_model_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}" + (" (active)" if self.is_active else "")
+
+
+class DecisionAction(models.TextChoices):
+    AUTO_RESOLVE = "auto_resolve", "Auto-resolve"
+    ESCALATE = "escalate", "Escalate"
+
+
+class Decision(models.Model):
+    """The audit of one pipeline run: what the AI saw, and why it acted as it did."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    predicted_intent = models.CharField(max_length=64, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    alternatives = models.JSONField(default=list, help_text="Top intents with probabilities.")
+    matched_entry = models.ForeignKey(
+        KnowledgeEntry, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    similarity = models.FloatField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=DecisionAction.choices)
+    reason_code = models.CharField(max_length=32, choices=EscalationReason.choices, blank=True)
+    answer_source = models.CharField(
+        max_length=16, blank=True, help_text="knowledge, template, llm"
+    )
+    thresholds = models.JSONField(default=dict)
+    signals = models.JSONField(default=dict, help_text="Every signal the decision weighed.")
+    error = models.TextField(blank=True)
+    latency_ms = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ticket", "-created_at"], name="decision_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.ticket_id} ({self.reason_code or 'ok'})"

@@ -1,0 +1,3 @@
+"""The REST API, under /api/ (see DESIGN.md "API contract")."""
+
+urlpatterns: list = []

@@ -1,0 +1,18 @@
+"""Settings for the test suite: production settings plus a fast hasher and a plain-HTTP client."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from supportdesk.settings import *  # noqa: E402,F403
+
+# bcrypt is deliberately slow; tests log in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = True

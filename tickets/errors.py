@@ -1,0 +1,25 @@
+"""Errors the services raise. The API maps them to its error shape, the portal to messages."""
+
+
+class ServiceError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+
+class InvalidInput(ServiceError):
+    code = "invalid"
+    status = 400
+
+
+class Conflict(ServiceError):
+    """Someone else changed the object first (claimed, resolved, rated)."""
+
+    code = "conflict"
+    status = 409

@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    AUTO_RESOLVED = "auto_resolved", "Answered automatically"
+    ESCALATED = "escalated", "With an agent"
+    RESOLVED = "resolved", "Resolved"
+
+
+class EscalationReason(models.TextChoices):
+    LOW_CONFIDENCE = "low_confidence", "Low confidence"
+    NO_ANSWER = "no_answer", "No answer known"
+    SENSITIVE_INTENT = "sensitive_intent", "Sensitive intent"
+    CUSTOMER_REQUESTED_HUMAN = "customer_requested_human", "Customer asked for a person"
+    AI_ERROR = "ai_error", "AI error"
+    REOPENED = "reopened", "Reopened by the customer"
+
+
+class Ticket(models.Model):
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    message = models.TextField(help_text="The customer's original text.")
+    # The intent's slug, not a foreign key: tickets sit below resolution and never import it.
+    intent = models.CharField(max_length=64, blank=True, db_index=True)
+    confidence = models.FloatField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
+    escalation_reason = models.CharField(
+        max_length=32, choices=EscalationReason.choices, blank=True
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="ticket_status_created"),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
+            models.Index(fields=["intent", "created_at"], name="ticket_intent_created"),
+            models.Index(
+                fields=["created_at"],
+                name="ticket_escalated_queue",
+                condition=Q(status="escalated"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def title(self) -> str:
+        if self.subject:
+            return self.subject
+        first_line = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        return first_line[:80] + ("…" if len(first_line) > 80 else "")
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != TicketStatus.OPEN
+
+
+class AuthorKind(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    ASSISTANT = "assistant", "Automatic answer"
+    AGENT = "agent", "Agent"
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=16, choices=AuthorKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    body = models.TextField()
+    internal = models.BooleanField(default=False, help_text="An agents-only note.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()} on #{self.ticket_id}"
