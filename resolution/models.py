@@ -156,3 +156,24 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.ticket_id} ({self.reason_code or 'ok'})"
+
+
+class Deflection(models.Model):
+    """A knowledge-base suggestion shown while a customer typed, and whether it answered them.
+
+    `helpful=True` means the customer said the suggestion solved it and did not submit a ticket.
+    """
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    entry = models.ForeignKey(KnowledgeEntry, on_delete=models.CASCADE, related_name="deflections")
+    query = models.TextField(blank=True)
+    helpful = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Deflection by entry {self.entry_id} ({'helpful' if self.helpful else 'shown'})"
