@@ -1,11 +1,12 @@
-"""The server-rendered portal: customers' pages, the agents' queue, the metrics page."""
+"""The server-rendered portal. Each app owns its own URL module."""
 
-from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
-
-def home(request):
-    return HttpResponse("SupportDesk")
-
-
-urlpatterns: list = [path("", home, name="home")]
+urlpatterns = [
+    path("accounts/", include("accounts.urls")),
+    path("agent/", include("tickets.agent_urls")),
+    path("feedback/", include("feedback.urls")),
+    path("ai/", include("resolution.urls")),
+    path("suggest/", include("resolution.suggest_urls")),
+    path("", include("tickets.portal_urls")),
+]
