@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from resolution.models import (
     AnswerTemplate,
@@ -54,11 +55,11 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve (use for automatic answers)")
     def approve(self, request, queryset) -> None:
-        queryset.update(status="active")
+        queryset.update(status="active", updated_at=timezone.now())
 
     @admin.action(description="Retire (stop using)")
     def retire(self, request, queryset) -> None:
-        queryset.update(status="retired")
+        queryset.update(status="retired", updated_at=timezone.now())
 
 
 @admin.register(TrainingExample)

@@ -1,0 +1,88 @@
+"""A small demo desk for the embedded default: one user per role and tickets in every status."""
+
+from django.db import transaction
+
+from accounts.models import Role, User
+from tickets.models import AuthorKind, Message, Ticket
+from tickets.services import ticket_agent_reply, ticket_create
+
+DEMO_PASSWORDS = {
+    "customer@example.com": "demo-customer-pass",
+    "agent@example.com": "demo-agent-pass",
+    "admin@example.com": "demo-admin-pass",
+}
+DEMO_ROLES = {
+    "customer@example.com": (Role.CUSTOMER, "Casey Customer"),
+    "agent@example.com": (Role.AGENT, "Avery Agent"),
+    "admin@example.com": (Role.ADMIN, "Alex Admin"),
+}
+DEMO_TICKETS = [
+    (
+        "Where is my parcel?",
+        "Hi, I ordered a lamp last week (order 58213) and it still hasn't "
+        "arrived. Can you tell me where it is?",
+    ),
+    (
+        "Forgot password",
+        "I forgot my password and the login page won't let me in. How do I reset it?",
+    ),
+    (
+        "Invoice",
+        "Could you send me a copy of the invoice for my last order? I need it for my taxes.",
+    ),
+    (
+        "Very unhappy",
+        "This is the third time my delivery was late and nobody answers. I want to "
+        "make a formal complaint.",
+    ),
+    ("", "I want to speak to a real person please, not a bot."),
+    (
+        "Payment declined twice",
+        "My card was charged twice for order 77120 but the site says the "
+        "payment failed. What is going on?",
+    ),
+]
+
+
+def demo_users() -> dict[str, User]:
+    users = {}
+    for email, (role, name) in DEMO_ROLES.items():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORDS[email], role=role, full_name=name
+            )
+        users[role] = user
+    return users
+
+
+def load_demo_desk() -> int:
+    """Create the demo users and, once, the demo tickets. Returns how many tickets were made."""
+    users = demo_users()
+    customer, agent = users[Role.CUSTOMER], users[Role.AGENT]
+    if Ticket.objects.filter(customer=customer).exists():
+        return 0
+    tickets = [ticket_create(customer=customer, subject=s, message=m) for s, m in DEMO_TICKETS]
+    # One escalated ticket answered and resolved by the agent, as a finished example.
+    for ticket in tickets:
+        ticket.refresh_from_db()
+    escalated = [t for t in tickets if t.status == "escalated"]
+    if escalated:
+        ticket_agent_reply(
+            ticket=escalated[-1],
+            agent=agent,
+            body="Thanks for your patience — I've looked into this and sorted it out for you. "
+            "Let me know if anything else comes up.",
+            resolve=True,
+        )
+    # One ticket stored by a bulk path, still waiting for the AI: POST /api/tickets/{id}/resolve
+    # or the periodic sweep decides it.
+    text = "I moved last week. Can I change the delivery address on order 66410?"
+    with transaction.atomic():
+        (waiting,) = Ticket.objects.bulk_create(
+            [Ticket(customer=customer, subject="Change my address", message=text)]
+        )
+        Message.objects.create(
+            ticket=waiting, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
+        )
+    return len(tickets) + 1

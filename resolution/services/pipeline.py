@@ -1,0 +1,161 @@
+"""Run the resolution pipeline for one ticket: classify, find similar, respond, decide, record.
+
+The ML runs in the engine (no database); this module loads what it needs, and writes the
+Decision, the answer and the new status in one transaction. Any failure of the AI escalates the
+ticket with reason ai_error: a ticket is never lost or left open.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from resolution.engine.decision import decide, wants_human
+from resolution.engine.llm import llm_from_settings
+from resolution.engine.responder import respond
+from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
+from resolution.models import AnswerTemplate, Decision, Intent, KnowledgeEntry
+from resolution.services.registry import registry
+from tickets.models import EscalationReason, Ticket, TicketStatus
+from tickets.services import ticket_auto_resolve, ticket_escalate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineResult:
+    decision: Decision | None
+    created: bool  # False: the ticket was already decided; `decision` is the earlier one.
+
+
+@dataclass
+class Analysis:
+    """What the AI worked out for a ticket, as far as it got before any failure."""
+
+    model_version_id: int | None = None
+    prediction: Prediction | None = None
+    match: Match | None = None
+    answer: Answer | None = None
+    policy: IntentPolicy | None = None
+    similar: list[Match] = field(default_factory=list)
+
+
+def latest_decision(ticket: Ticket) -> Decision | None:
+    return ticket.decisions.select_related("model_version", "matched_entry").first()
+
+
+def intent_policy(slug: str) -> tuple[IntentPolicy, str | None]:
+    """The thresholds in force for an intent, and its active answer template."""
+    intent = Intent.objects.filter(slug=slug).first()
+    default = settings.AUTO_RESOLVE_THRESHOLD
+    if intent is None or not intent.active:
+        return IntentPolicy(threshold=default, always_escalate=False), None
+    template = (
+        AnswerTemplate.objects.filter(intent=intent, active=True)
+        .order_by("-updated_at")
+        .values_list("body", flat=True)
+        .first()
+    )
+    threshold = intent.threshold_override if intent.threshold_override is not None else default
+    return IntentPolicy(threshold=threshold, always_escalate=intent.always_escalate), template
+
+
+def analyse(ticket: Ticket, analysis: Analysis) -> None:
+    """Classify, find similar, respond; fills `analysis` as it goes so a failure keeps the rest."""
+    loaded = registry.model()
+    analysis.model_version_id = loaded.version_id
+    text = f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message
+    analysis.prediction = prediction = loaded.classifier.predict(text)
+    analysis.similar = registry.index().search(text, k=3)
+    best = analysis.similar[0] if analysis.similar else None
+    # A knowledge answer about another intent would answer the wrong question.
+    if (
+        best is not None
+        and best.score >= settings.SIMILARITY_THRESHOLD
+        and best.item.intent in (None, prediction.intent)
+    ):
+        analysis.match = best
+    analysis.policy, template = intent_policy(prediction.intent)
+    analysis.answer = respond(
+        text=ticket.message,
+        intent=prediction.intent,
+        match=analysis.match,
+        template=template,
+        context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
+        llm=llm_from_settings(
+            settings.LLM_BASE_URL,
+            settings.LLM_MODEL,
+            settings.LLM_API_KEY,
+            settings.LLM_TIMEOUT_SECONDS,
+        ),
+    )
+
+
+def run_pipeline(ticket_id: int) -> PipelineResult:
+    """Decide an open ticket once. Re-running on a decided ticket returns the earlier decision."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        # The row lock makes concurrent runs for one ticket queue up; the second sees it decided.
+        ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
+        if ticket.status != TicketStatus.OPEN:
+            return PipelineResult(decision=latest_decision(ticket), created=False)
+
+        analysis = Analysis()
+        error = ""
+        try:
+            analyse(ticket, analysis)
+            outcome = decide(
+                prediction=analysis.prediction,
+                policy=analysis.policy,
+                answer=analysis.answer,
+                match=analysis.match,
+                customer_requested_human=wants_human(ticket.message),
+            )
+        except Exception as exc:  # the AI failing must escalate, never drop the ticket
+            logger.exception("Resolution pipeline failed for ticket %s", ticket_id)
+            error = f"{type(exc).__name__}: {exc}"
+            outcome = Outcome(
+                action="escalate", reason=EscalationReason.AI_ERROR, signals={"error": error}
+            )
+
+        prediction = analysis.prediction
+        decision = Decision.objects.create(
+            ticket=ticket,
+            model_version_id=analysis.model_version_id,
+            predicted_intent=prediction.intent if prediction else "",
+            confidence=prediction.confidence if prediction else None,
+            alternatives=[list(pair) for pair in prediction.alternatives] if prediction else [],
+            matched_entry_id=analysis.match.item.id if analysis.match else None,
+            similarity=analysis.match.score if analysis.match else None,
+            action=outcome.action,
+            reason_code=outcome.reason,
+            answer_source=analysis.answer.source if analysis.answer else "",
+            thresholds={
+                "auto_resolve": analysis.policy.threshold if analysis.policy else None,
+                "similarity": settings.SIMILARITY_THRESHOLD,
+            },
+            signals={
+                **outcome.signals,
+                "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
+            },
+            error=error,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+        intent = prediction.intent if prediction else None
+        confidence = prediction.confidence if prediction else None
+        if outcome.action == "auto_resolve":
+            ticket_auto_resolve(
+                ticket=ticket, answer=analysis.answer.text, intent=intent, confidence=confidence
+            )
+            if analysis.answer.source == "knowledge":
+                KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
+                    times_used=F("times_used") + 1
+                )
+        else:
+            ticket_escalate(
+                ticket=ticket, reason=outcome.reason, intent=intent, confidence=confidence
+            )
+    return PipelineResult(decision=decision, created=True)
