@@ -12,16 +12,19 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from feedback.models import Feedback
-from resolution.services.knowledge import learn_from_resolution, record_answer_feedback
-from resolution.tasks import resolve_ticket
 from tickets.models import Ticket
 from tickets.signals import ticket_resolved
 
 logger = logging.getLogger(__name__)
 
 
+# Services are imported inside the receivers: app loading stays light and free of import cycles.
+
+
 def _schedule_resolution(ticket_id: int) -> None:
     try:
+        from resolution.tasks import resolve_ticket
+
         resolve_ticket.delay(ticket_id)
     except Exception:  # broker down: the ticket is stored; the sweep decides it later
         logger.exception("Could not schedule resolution of ticket %s", ticket_id)
@@ -35,6 +38,8 @@ def schedule_new_ticket(sender, instance: Ticket, created: bool, raw: bool, **kw
 
 @receiver(ticket_resolved, dispatch_uid="resolution_learn_from_agent")
 def learn_from_agent(sender, ticket, agent, answer, corrected_intent, add_to_knowledge, **kwargs):
+    from resolution.services.knowledge import learn_from_resolution
+
     learn_from_resolution(
         ticket=ticket,
         agent=agent,
@@ -47,6 +52,8 @@ def learn_from_agent(sender, ticket, agent, answer, corrected_intent, add_to_kno
 @receiver(post_save, sender=Feedback, dispatch_uid="resolution_count_feedback")
 def count_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwargs) -> None:
     if created and not raw:
+        from resolution.services.knowledge import record_answer_feedback
+
         record_answer_feedback(
             ticket=instance.ticket, answer=instance.answer, helpful=instance.resolved
         )
