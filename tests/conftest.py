@@ -38,3 +38,51 @@ def agent2(db) -> User:
 @pytest.fixture
 def admin_user(db) -> User:
     return make_user("ada@example.com", Role.ADMIN, full_name="Ada Admin")
+
+
+# --- The AI -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fresh_ai_caches(settings):
+    """Each test sees the database it set up, not a model or index cached by an earlier test."""
+    from resolution.services.registry import registry
+
+    settings.MODEL_RELOAD_SECONDS = 0
+    registry.clear()
+    yield
+    registry.clear()
+
+
+@pytest.fixture(scope="session")
+def starter_model_bytes() -> bytes:
+    """The real model trained on the shipped starter data, once per test session."""
+    from resolution.engine.classifier import IntentClassifier
+
+    from resolution.services.seed import DATA_DIR
+
+    texts, labels = [], []
+    for path in sorted((DATA_DIR / "examples").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(line.strip())
+                labels.append(path.stem)
+    return IntentClassifier.train(texts, labels).to_bytes()
+
+
+@pytest.fixture
+def taxonomy(db):
+    from resolution.services.seed import load_starter_knowledge, load_taxonomy
+
+    load_taxonomy()
+    load_starter_knowledge()
+
+
+@pytest.fixture
+def trained_model(taxonomy, starter_model_bytes):
+    """The starter model, active, with the default taxonomy and starter knowledge base."""
+    from resolution.models import ModelVersion
+
+    return ModelVersion.objects.create(
+        version=1, artifact=starter_model_bytes, is_active=True, metrics={"macro_f1": 0.9}
+    )
