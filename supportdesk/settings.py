@@ -167,6 +167,13 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    # Safety net for tickets whose scheduling was lost (e.g. the broker was down).
+    "resolve-stale-open-tickets": {
+        "task": "resolution.tasks.resolve_stale_open_tickets",
+        "schedule": 60.0,
+    },
+}
 
 # The resolution engine.
 AUTO_RESOLVE_THRESHOLD = env.float("AUTO_RESOLVE_THRESHOLD", default=0.75)
