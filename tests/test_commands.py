@@ -189,7 +189,7 @@ def test_import_refuses_an_empty_file(tmp_path):
         run("import_tickets", str(empty), "--text-column", "text", "--label-column", "intent")
 
 
-# --- train ----------------------------------------------------------------------------------------
+# --- train ----------------------------------------------------------------------------------
 
 
 def test_train_makes_and_promotes_the_first_model(tmp_path, taxonomy, labelled_csv):
@@ -228,7 +228,7 @@ def test_a_worse_model_is_not_promoted(taxonomy, tmp_path, labelled_csv):
     assert run("train", "--force") and ModelVersion.objects.get(is_active=True).version == 3
 
 
-# --- seed_demo --------------------------------------------------------------------------------------
+# --- seed_demo ----------------------------------------------------------------------------
 
 
 def test_seed_demo_is_idempotent(settings, starter_model_bytes):
