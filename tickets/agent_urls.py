@@ -1,3 +1,13 @@
+from django.urls import path
+
+from tickets import agent_views
+
 app_name = "agent"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", agent_views.queue, name="queue"),
+    path("rows/", agent_views.queue_rows, name="queue_rows"),
+    path("tickets/<int:pk>/", agent_views.ticket, name="ticket"),
+    path("tickets/<int:pk>/claim/", agent_views.claim, name="claim"),
+    path("tickets/<int:pk>/reply/", agent_views.reply, name="reply"),
+]

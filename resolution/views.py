@@ -1,0 +1,141 @@
+"""The AI's faces in the portal: the agent's AI panel and the admins' metrics page."""
+
+import logging
+from datetime import date, timedelta
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from resolution import metrics as desk_metrics
+from resolution.selectors import intent_names
+from tickets.agent_views import agent_required, role_required
+from tickets.models import EscalationReason, TicketStatus
+from tickets.selectors import tickets_visible_to
+
+logger = logging.getLogger(__name__)
+
+admin_required = role_required(lambda user: user.is_admin)
+
+SIMILAR_LIMIT = 3
+# Signals shown elsewhere in the panel (similar entries have their own list).
+HIDDEN_SIGNALS = {"similar"}
+
+
+def _suggestions(ticket) -> tuple[list, str, bool]:
+    """Similar knowledge entries and a draft. The panel is an aid: if the AI fails, say so."""
+    # Imported here, like resolution's signals do: loading the URLconf stays free of the ML stack.
+    from resolution.services import knowledge
+
+    try:
+        similar = knowledge.similar_entries(ticket.message, limit=SIMILAR_LIMIT)
+        draft = knowledge.draft_answer(ticket)
+    except Exception:
+        logger.exception("AI suggestions failed for ticket %s", ticket.pk)
+        return [], "", False
+    return similar, draft, True
+
+
+@require_GET
+@agent_required
+def panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Why the AI decided what it did, and what it suggests. A fragment for the workspace."""
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    decision = ticket.decisions.select_related("model_version", "matched_entry").first()
+    similar, draft, available = _suggestions(ticket)
+    names = intent_names()
+    alternatives = [
+        {"intent": intent, "name": names.get(intent, intent), "probability": probability}
+        for intent, probability in (decision.alternatives if decision else [])[:3]
+    ]
+    signals = sorted(
+        (key, value)
+        for key, value in (decision.signals if decision else {}).items()
+        if key not in HIDDEN_SIGNALS
+    )
+    context = {
+        "ticket": ticket,
+        "decision": decision,
+        "reason_label": dict(EscalationReason.choices).get(decision.reason_code, "")
+        if decision
+        else "",
+        "predicted_name": names.get(decision.predicted_intent, "") if decision else "",
+        "alternatives": alternatives,
+        "signals": signals,
+        "similar": similar,
+        "draft": draft,
+        "available": available,
+        "embedded": bool(request.htmx),
+    }
+    template = "partials/ai_panel.html" if request.htmx else "resolution/panel.html"
+    return render(request, template, context)
+
+
+MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 30
+
+
+class MetricsRangeForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    @staticmethod
+    def default_range(today: date) -> tuple[date, date]:
+        """The last 30 days, today included."""
+        return today - timedelta(days=DEFAULT_RANGE_DAYS - 1), today
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("The start date must be on or before the end date.")
+            if (end - start).days + 1 > MAX_RANGE_DAYS:
+                raise forms.ValidationError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+        return cleaned
+
+
+OUTCOME_SERIES = [
+    (TicketStatus.AUTO_RESOLVED.value, "Answered automatically"),
+    (TicketStatus.RESOLVED.value, "Resolved by an agent"),
+    (TicketStatus.ESCALATED.value, "Waiting for an agent"),
+    (TicketStatus.OPEN.value, "Not decided yet"),
+]
+
+
+@require_GET
+@admin_required
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The desk's numbers as charts, for the tickets created in a date range."""
+    date_from, date_to = MetricsRangeForm.default_range(timezone.localdate())
+    if request.GET:
+        form = MetricsRangeForm(request.GET)
+        if form.is_valid():
+            date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    else:
+        form = MetricsRangeForm(initial={"date_from": date_from, "date_to": date_to})
+
+    summary = desk_metrics.metrics_summary(date_from=date_from, date_to=date_to)
+    daily = desk_metrics.metrics_daily(date_from=date_from, date_to=date_to)
+    intents = summary["intents"]
+    context = {
+        "form": form,
+        "date_from": date_from,
+        "date_to": date_to,
+        "summary": summary,
+        "outcome_rows": [{"date": row["date"], "values": row["by_status"]} for row in daily],
+        "outcome_series": OUTCOME_SERIES,
+        "auto_rate_points": [(row["date"], row["auto_resolution_rate"]) for row in daily],
+        "rating_points": [(row["date"], row["average_rating"]) for row in daily],
+        "reason_bars": [
+            {"label": row["label"], "value": row["count"]} for row in summary["escalation_reasons"]
+        ],
+        "intent_volume_bars": [{"label": row["name"], "value": row["total"]} for row in intents],
+        "intent_confidence_bars": [
+            {"label": row["name"], "value": row["mean_confidence"]} for row in intents
+        ],
+        "intents": intents,
+    }
+    return render(request, "resolution/metrics.html", context)

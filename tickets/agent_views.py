@@ -1,0 +1,164 @@
+"""The agents' pages: the escalation queue, claiming, and the ticket workspace.
+
+Thin views over `tickets.services`; every service error becomes a message or a form error.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
+
+from accounts.models import User
+from tickets.agent_forms import AgentReplyForm, QueueFilterForm
+from tickets.errors import Conflict, ServiceError
+from tickets.models import Ticket, TicketStatus
+from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.services import ticket_agent_reply, ticket_claim
+
+QUEUE_PAGE_SIZE = 100
+FILTER_FORM_ID = "queue-filters"
+
+
+def role_required(test: Callable[[User], bool]) -> Callable:
+    """Anonymous visitors are sent to log in; signed-in users failing `test` get a 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if request.htmx:
+                    # A fragment request from an expired session: reload the page to log in.
+                    return HttpResponseClientRedirect(reverse("accounts:login"))
+                return redirect_to_login(request.get_full_path())
+            if not (request.user.is_active and test(request.user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+agent_required = role_required(lambda user: user.is_agent)
+
+
+def _queue_url(request: HttpRequest) -> str:
+    """The queue page with the current filters, e.g. to come back to after a claim."""
+    query = urlencode({key: value for key, value in request.GET.items() if value})
+    return reverse("agent:queue") + (f"?{query}" if query else "")
+
+
+def _queue_context(request: HttpRequest) -> dict:
+    form = QueueFilterForm(request.GET)
+    escalated = tickets_visible_to(request.user).filter(status=TicketStatus.ESCALATED)
+    tickets = form.filter(escalated, user=request.user).order_by("created_at", "pk")
+    total = tickets.count()
+    return {
+        "form": form,
+        "tickets": tickets[:QUEUE_PAGE_SIZE],
+        "total": total,
+        "shown": min(total, QUEUE_PAGE_SIZE),
+        "filter_form_id": FILTER_FORM_ID,
+        "queue_url": _queue_url(request),
+    }
+
+
+@require_GET
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "agent/queue.html", _queue_context(request))
+
+
+@require_GET
+@agent_required
+def queue_rows(request: HttpRequest) -> HttpResponse:
+    """The queue's list alone: polled every few seconds and swapped in when filters change."""
+    response = render(request, "partials/agent_queue_rows.html", _queue_context(request))
+    if request.htmx.trigger == FILTER_FORM_ID:
+        # The agent changed a filter: keep it in the address bar so a reload keeps it too.
+        push_url(response, _queue_url(request))
+    return response
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_POST
+@agent_required
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    workspace = reverse("agent:ticket", args=[ticket.pk])
+    try:
+        ticket_claim(ticket=ticket, agent=request.user)
+    except Conflict as exc:
+        if request.htmx:
+            response = render(
+                request, "partials/agent_claim_notice.html", {"ticket": ticket, "error": exc}
+            )
+            # Refresh the list now so the row shows who has the ticket.
+            return trigger_client_event(response, "queue-refresh")
+        messages.error(request, exc.message)
+        return redirect(_safe_next(request, workspace))
+    messages.success(request, f"Ticket #{ticket.pk} is yours.")
+    if request.htmx:
+        return HttpResponseClientRedirect(workspace)
+    return redirect(workspace)
+
+
+def _workspace(
+    request: HttpRequest, ticket: Ticket, form: AgentReplyForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "conversation": messages_visible_to(request.user, ticket),
+        "form": form,
+        "is_mine": ticket.assigned_agent_id == request.user.pk,
+        "can_claim": ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id is None,
+    }
+    return render(request, "agent/ticket.html", context, status=status)
+
+
+@require_GET
+@agent_required
+def ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    return _workspace(request, ticket, AgentReplyForm(ticket=ticket))
+
+
+SUCCESS_MESSAGES = {
+    AgentReplyForm.REPLY: "Reply sent.",
+    AgentReplyForm.RESOLVE: "Reply sent and ticket resolved.",
+    AgentReplyForm.NOTE: "Internal note added.",
+}
+
+
+@require_POST
+@agent_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    form = AgentReplyForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, SUCCESS_MESSAGES[form.cleaned_data["action"]])
+            return redirect(reverse("agent:ticket", args=[ticket.pk]) + "#conversation-end")
+    ticket.refresh_from_db()
+    return _workspace(request, ticket, form)
