@@ -1,3 +1,39 @@
-"""The REST API, under /api/ (see DESIGN.md "API contract")."""
+"""The REST API, under /api/ (see DESIGN.md "API contract" and docs/API.md).
 
-urlpatterns: list = []
+Paths have no trailing slash, as in the contract; the schema and docs pages do.
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import LoginView, RefreshView
+from feedback.api import FeedbackView
+from resolution.api import MetricsView, TicketDetailView, TicketResolveView
+from supportdesk.api_errors import api_not_found
+from tickets.api import TicketClaimView, TicketListCreateView, TicketReplyView
+
+urlpatterns = [
+    path("auth/login", LoginView.as_view(), name="api-login"),
+    path("auth/refresh", RefreshView.as_view(), name="api-refresh"),
+    path("tickets", TicketListCreateView.as_view(), name="api-tickets"),
+    path("tickets/<int:pk>", TicketDetailView.as_view(), name="api-ticket"),
+    path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),
+    path("tickets/<int:pk>/reply", TicketReplyView.as_view(), name="api-ticket-reply"),
+    path("tickets/<int:pk>/claim", TicketClaimView.as_view(), name="api-ticket-claim"),
+    path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),
+    path("admin/metrics", MetricsView.as_view(), name="api-metrics"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api-schema", authentication_classes=[], permission_classes=[]
+        ),
+        name="api-docs",
+    ),
+    # Last: any other /api/ address is a 404 in the API's error shape, DEBUG or not.
+    re_path(r"^", api_not_found),
+]

@@ -143,6 +143,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "supportdesk.api_errors.exception_handler",
+    # JSON only, with a size limit and clean 400s for any malformed body (api_errors.py).
+    "DEFAULT_PARSER_CLASSES": ["supportdesk.api_errors.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
 }
 SIMPLE_JWT = {
@@ -157,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Automated customer-support desk: tickets, AI resolution, feedback, metrics.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One schema name per choice set, wherever a field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "EscalationReasonEnum": "tickets.models.EscalationReason",
+    },
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (the embedded default).

@@ -9,3 +9,9 @@ urlpatterns = [
     path("api/", include("supportdesk.api_urls")),
     path("", include("supportdesk.portal_urls")),
 ]
+
+# Django's own error pages: JSON in the API's error shape under /api/, HTML elsewhere.
+handler400 = "supportdesk.api_errors.handler400"
+handler403 = "supportdesk.api_errors.handler403"
+handler404 = "supportdesk.api_errors.handler404"
+handler500 = "supportdesk.api_errors.handler500"

@@ -1,0 +1,203 @@
+"""The API's face of accounts: JWT login and refresh, and the role permissions every API uses.
+
+Login: e-mail and password in, a JWT pair out, in the seed's field names.
+
+`POST /api/auth/login` -> {"access_token", "token_type": "bearer", "refresh_token"}
+`POST /api/auth/refresh` with {"refresh_token"} (or simplejwt's own "refresh") -> the same shape.
+
+A wrong password, an unknown e-mail and a deactivated account get one and the same 401, so the
+endpoint cannot be used to find out who has an account. Failed logins are throttled per client
+address (the `login` rate in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES); successful ones cost
+nothing, so a user who types the password right is never locked out by their own history.
+"""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import User
+from supportdesk.api_errors import AUTHENTICATE_HEADER, error_responses
+from supportdesk.api_fields import StrictCharField
+
+MAX_EMAIL_LENGTH = 254
+MAX_PASSWORD_LENGTH = 1024
+
+
+class IsCustomer(BasePermission):
+    message = "Only customers can do this."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_customer)
+
+
+class IsAgent(BasePermission):
+    """Agents and admins: the people who work tickets."""
+
+    message = "Only agents and admins can do this."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_agent)
+
+
+class IsAdmin(BasePermission):
+    message = "Only admins can do this."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_admin)
+
+
+class InvalidCredentials(exceptions.APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Incorrect e-mail or password."
+    default_code = "invalid_credentials"
+
+
+class LoginFailureThrottle(SimpleRateThrottle):
+    """Counts failed logins per client address; refuses further attempts once over the rate.
+
+    DRF's own throttles count every request. Here `allow_request` only checks the history and
+    the view calls `record_failure` when the credentials were wrong.
+    """
+
+    scope = "login"
+
+    def get_rate(self) -> str | None:
+        # Read at request time (not import time) so settings overrides apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request: Request, view) -> bool:
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.key = self.get_cache_key(request, view)
+        self.now = self.timer()
+        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+        if len(self.history) >= self.num_requests:
+            return self.throttle_failure()
+        return True
+
+    def record_failure(self) -> None:
+        if self.rate is None:
+            return
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
+    token_type = serializers.ChoiceField(choices=["bearer"])
+    refresh_token = serializers.CharField(help_text="Trade for a new pair at /api/auth/refresh.")
+
+
+def token_pair(access: str, refresh: str) -> dict:
+    return {"access_token": access, "token_type": "bearer", "refresh_token": refresh}
+
+
+class LoginSerializer(serializers.Serializer):
+    email = StrictCharField(max_length=MAX_EMAIL_LENGTH)
+    password = StrictCharField(max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh_token = StrictCharField(
+        max_length=4096,
+        help_text='The refresh token from login. simplejwt\'s name "refresh" is accepted too.',
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "refresh_token" not in data and "refresh" in data:
+            data = {**data, "refresh_token": data["refresh"]}
+        return super().to_internal_value(data)
+
+
+class _TokenView(APIView):
+    # No authentication: a stale Authorization header must not stop anyone logging in again.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return AUTHENTICATE_HEADER  # so DRF keeps 401 as 401 (not 403) here
+
+
+class LoginView(_TokenView):
+    throttle_classes = [LoginFailureThrottle]
+
+    def get_throttles(self) -> list[LoginFailureThrottle]:
+        # One instance per request, kept so the view can record a failure on it.
+        if not hasattr(self, "_throttles"):
+            self._throttles = [throttle() for throttle in self.throttle_classes]
+        return self._throttles
+
+    @extend_schema(
+        operation_id="auth_login",
+        tags=["auth"],
+        summary="Log in with e-mail and password",
+        request=LoginSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 413, 415, 429)},
+        examples=[
+            OpenApiExample(
+                "Credentials",
+                value={"email": "alice@example.com", "password": "correct-horse"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user: User | None = authenticate(
+            request._request,
+            email=serializer.validated_data["email"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            for throttle in self.get_throttles():
+                throttle.record_failure()
+            raise InvalidCredentials()
+        refresh = RefreshToken.for_user(user)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
+        return Response(token_pair(str(refresh.access_token), str(refresh)))
+
+
+class RefreshView(_TokenView):
+    @extend_schema(
+        operation_id="auth_refresh",
+        tags=["auth"],
+        summary="Trade a refresh token for a new token pair",
+        description="The old refresh token stops working (rotation): keep the new one.",
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 413, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # simplejwt checks the signature, expiry, blacklist and that the user is still active,
+        # and rotates (blacklisting the old token) as SIMPLE_JWT says.
+        refreshed = TokenRefreshSerializer(
+            data={"refresh": serializer.validated_data["refresh_token"]}
+        )
+        try:
+            refreshed.is_valid(raise_exception=True)
+        except TokenError as exc:  # bad signature, expired, blacklisted, not a refresh token
+            raise InvalidToken(exc.args[0]) from exc
+        except User.DoesNotExist as exc:  # the account was deleted since login
+            raise InvalidToken("The token's user no longer exists.") from exc
+        tokens = refreshed.validated_data
+        refresh = tokens.get("refresh", serializer.validated_data["refresh_token"])
+        return Response(token_pair(tokens["access"], refresh))

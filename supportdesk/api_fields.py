@@ -1,0 +1,86 @@
+"""Request fields that accept exactly the JSON type the schema promises.
+
+DRF's fields are lenient: a CharField takes 123, an IntegerField takes "5" and 5.0, a
+BooleanField takes "yes" and 1. The API's schema says string, integer, boolean, and generated
+clients (and our schemathesis run) hold us to it, so these refuse anything else with a 400.
+
+Text fields also carry their rules as a schema `pattern`, so the schema describes exactly the
+text the server accepts: no NUL characters (PostgreSQL cannot store them), and, when required,
+something other than whitespace. "Whitespace" is what Python's str.strip() removes, spelled out
+so that a JavaScript or JSON-Schema engine agrees with us character for character.
+"""
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+# Every character for which str.isspace() is true (tests/test_api_errors.py checks the list).
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE_CLASS = "".join(f"\\u{ord(c):04x}" for c in SPACES)
+# Linear-time on purpose: the leading class and the first non-space class are disjoint.
+NOT_BLANK_PATTERN = f"^[{_SPACE_CLASS}]*[^{_SPACE_CLASS}\\u0000][^\\u0000]*$"
+# For optional text. Not "*": spectacular offers "" as a separate `maxLength: 0` alternative
+# (oneOf), and "" must match only one of the two. DRF never validates "" against it anyway.
+NO_NUL_PATTERN = "^[^\\u0000]+$"
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, trimmed; required ones must hold more than whitespace."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        required_text = not self.allow_blank
+        pattern = NOT_BLANK_PATTERN if required_text else NO_NUL_PATTERN
+        message = (
+            "Must contain text (not only spaces) and no NUL characters."
+            if required_text
+            else "Must not contain NUL characters."
+        )
+        self.validators.append(RegexValidator(pattern, message=message, code="invalid"))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BlankAsNullMixin:
+    """Output "" (how the models store "none") as null, which clients and enums handle better."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value == "" else super().to_representation(value)
+
+
+class NullableCharField(BlankAsNullMixin, serializers.CharField):
+    pass
+
+
+class NullableChoiceField(BlankAsNullMixin, serializers.ChoiceField):
+    pass
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": "Must be a whole number."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

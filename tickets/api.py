@@ -1,0 +1,181 @@
+"""The ticket API: create and list, an agent's reply and claim. Thin over tickets.services.
+
+Who may see a ticket is decided once, in `tickets.selectors.tickets_visible_to`: every lookup
+here goes through it, so another customer's ticket is a 404, exactly like a missing one.
+Role checks (customers create, agents reply) run before any lookup, so they reveal nothing.
+
+The ticket detail and the resolve action show the AI's decision; they live in resolution/api.py.
+"""
+
+import django_filters
+from django.db.models import OuterRef, QuerySet, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import IsAgent, IsCustomer
+from accounts.models import User
+from supportdesk.api_errors import error_responses
+from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
+from tickets.selectors import tickets_visible_to
+from tickets.serializers import (
+    MessageSerializer,
+    TicketCreateSerializer,
+    TicketReplySerializer,
+    TicketSerializer,
+)
+from tickets.services import ticket_agent_reply, ticket_claim, ticket_create
+
+
+def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate `latest_answer`: what `ticket_latest_answer` returns, in the same query."""
+    answers = Message.objects.filter(
+        ticket=OuterRef("pk"),
+        author_kind__in=[AuthorKind.ASSISTANT, AuthorKind.AGENT],
+        internal=False,
+    ).order_by("-created_at", "-id")
+    return tickets.annotate(latest_answer=Subquery(answers.values("body")[:1]))
+
+
+def api_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets `user` may see, as the API serializes them."""
+    return with_latest_answer(tickets_visible_to(user)).order_by("-created_at", "-id")
+
+
+def get_visible_ticket(user: User, pk: int) -> Ticket:
+    """The ticket, if `user` may see it; otherwise the same 404 as for a ticket that isn't."""
+    ticket = api_tickets(user).filter(pk=pk).first()
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
+    intent = django_filters.CharFilter(max_length=64, help_text="An intent's slug.")
+    escalation_reason = django_filters.ChoiceFilter(choices=EscalationReason.choices)
+    created_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", help_text="Created on or after."
+    )
+    created_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", help_text="Created on or before."
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "intent", "escalation_reason", "created_from", "created_to"]
+
+
+class TicketPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class TicketListCreateView(generics.ListCreateAPIView):
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilter
+    pagination_class = TicketPagination
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return api_tickets(self.request.user)
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsCustomer()]
+        return super().get_permissions()
+
+    @extend_schema(
+        operation_id="tickets_list",
+        tags=["tickets"],
+        summary="List tickets",
+        description="Customers see their own tickets; agents and admins see all. Newest first.",
+        responses={200: TicketSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="tickets_create",
+        tags=["tickets"],
+        summary="Open a ticket (customers)",
+        description=(
+            "Stores the ticket and runs the AI: the answer comes back at once when it is "
+            "confident enough, otherwise the ticket goes to an agent (`escalated`). With a "
+            "Celery worker configured the AI runs in the background and the ticket may still "
+            "be `open`: read it again with GET /api/tickets/{id}."
+        ),
+        request=TicketCreateSerializer,
+        responses={201: TicketSerializer, **error_responses(400, 401, 403, 413, 415)},
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = TicketCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = ticket_create(customer=request.user, **serializer.validated_data)
+        # ticket_create committed and the pipeline ran (in-process without a broker): re-read.
+        ticket = get_visible_ticket(request.user, ticket.pk)
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class TicketReplyResultSerializer(serializers.Serializer):
+    message = MessageSerializer()
+    ticket = TicketSerializer()
+
+
+class TicketReplyView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        operation_id="tickets_reply",
+        tags=["tickets"],
+        summary="Reply to a ticket (agents, admins)",
+        description=(
+            "Posts the agent's answer (or an internal note), optionally corrects the intent, "
+            "resolves the ticket and adds the answer to the knowledge base. Replying assigns "
+            "an unassigned ticket to you."
+        ),
+        request=TicketReplySerializer,
+        responses={
+            201: TicketReplyResultSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = get_visible_ticket(request.user, pk)
+        serializer = TicketReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        message = ticket_agent_reply(
+            ticket=ticket,
+            agent=request.user,
+            body=data["body"],
+            internal=data["internal"],
+            resolve=data["resolve"],
+            corrected_intent=data["intent"],
+            add_to_knowledge=data["add_to_knowledge"],
+        )
+        result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
+        return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class TicketClaimView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        operation_id="tickets_claim",
+        tags=["tickets"],
+        summary="Claim an escalated ticket (agents, admins)",
+        description="Assigns the ticket to you. 409 if another agent holds it or it is not "
+        "waiting for an agent. Claiming a ticket you hold already is fine.",
+        request=None,
+        responses={200: TicketSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = ticket_claim(ticket=get_visible_ticket(request.user, pk), agent=request.user)
+        return Response(TicketSerializer(get_visible_ticket(request.user, ticket.pk)).data)

@@ -1,0 +1,116 @@
+"""Tickets in and out of the API. Input serializers only check shape; the services own the rules."""
+
+from rest_framework import serializers
+
+from accounts.models import User
+from supportdesk.api_fields import (
+    NullableCharField,
+    NullableChoiceField,
+    StrictBooleanField,
+    StrictCharField,
+)
+from tickets.models import EscalationReason, Message, Ticket
+from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH
+
+# --- in ------------------------------------------------------------------------------------
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    message = StrictCharField(
+        max_length=MAX_MESSAGE_LENGTH, help_text="What the customer needs, in their words."
+    )
+    subject = StrictCharField(max_length=MAX_SUBJECT_LENGTH, allow_blank=True, default="")
+
+
+class TicketReplySerializer(serializers.Serializer):
+    body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
+    internal = StrictBooleanField(
+        default=False, help_text="A note only agents see; cannot resolve or teach."
+    )
+    resolve = StrictBooleanField(default=False, help_text="Mark the ticket resolved.")
+    intent = StrictCharField(
+        max_length=64,
+        allow_blank=True,
+        default="",
+        help_text="The correct intent's slug, when the AI got it wrong.",
+    )
+    add_to_knowledge = StrictBooleanField(
+        default=False,
+        help_text="With resolve: offer this answer for similar tickets in future.",
+    )
+
+
+# --- out -----------------------------------------------------------------------------------
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "name"]
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    intent = NullableCharField(help_text="The intent's slug; null until classified.")
+    escalation_reason = NullableChoiceField(
+        choices=EscalationReason.choices, help_text="Why it went to a person; null if it did not."
+    )
+    answer = serializers.CharField(
+        source="latest_answer",
+        allow_null=True,
+        read_only=True,
+        help_text="The newest answer the customer can see (automatic or an agent's), if any.",
+    )
+    customer = CustomerSerializer(read_only=True)
+    assigned_agent = AgentSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "subject",
+            "message",
+            "status",
+            "intent",
+            "confidence",
+            "escalation_reason",
+            "answer",
+            "customer",
+            "assigned_agent",
+            "created_at",
+            "updated_at",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "author_kind", "author_name", "body", "internal", "created_at"]
+        read_only_fields = fields
+
+    def get_author_name(self, message: Message) -> str | None:
+        return message.author.get_full_name() if message.author else None
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """The ticket with its conversation (`visible_messages`, set by the view for its reader)."""
+
+    messages = MessageSerializer(many=True, read_only=True, source="visible_messages")
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "messages"]
+        read_only_fields = fields
