@@ -1,3 +1,10 @@
+from django.urls import path
+
+from resolution import suggest_views
+
 app_name = "suggest"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", suggest_views.suggestions, name="list"),
+    path("answered/", suggest_views.answered, name="answered"),
+]

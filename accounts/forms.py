@@ -1,0 +1,112 @@
+"""Portal forms for accounts, and the renderer every portal form shares.
+
+Forms only check input; creating the user is the user manager's job (see views).
+"""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.forms.renderers import DjangoTemplates
+from django.template import TemplateDoesNotExist, loader
+
+from accounts.models import User
+
+
+class PortalFormRenderer(DjangoTemplates):
+    """Fields render through templates/accounts/form_field.html: label, help, input, errors.
+
+    Django links help text and errors to the input with aria-describedby; the template adds
+    the classes the stylesheet knows and marks optional fields in the label. Widgets keep
+    Django's own templates; ours come from the project's template dirs.
+    """
+
+    field_template_name = "accounts/form_field.html"
+
+    def get_template(self, template_name: str):
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return loader.get_template(template_name)
+
+
+class PortalForm(forms.Form):
+    default_renderer = PortalFormRenderer
+
+
+class LoginForm(AuthenticationForm):
+    default_renderer = PortalFormRenderer
+
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That e-mail address and password do not match an account.",
+    }
+
+
+class SignupForm(PortalForm):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    full_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        help_text="At least 8 characters; not a common password and not only digits.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this e-mail address already exists. Log in instead?"
+            )
+        return email
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class ResetRequestForm(PasswordResetForm):
+    default_renderer = PortalFormRenderer
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class ResetPasswordForm(SetPasswordForm):
+    default_renderer = PortalFormRenderer
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's default help text is an HTML list; ours is one plain sentence.
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 8 characters; not a common password and not only digits."

@@ -1,0 +1,58 @@
+"""Customer portal forms. They check the shape of the input; the services decide the rest."""
+
+from django import forms
+from django.urls import reverse_lazy
+
+from accounts.forms import PortalForm
+from tickets.errors import ServiceError
+from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH
+
+
+def add_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a service's refusal on the form: beside the field it names, else above the form."""
+    fields = [name for name in error.details if name in form.fields]
+    for name in fields:
+        form.add_error(name, error.message)
+    if not fields:
+        form.add_error(None, error.message)
+
+
+# Inline validation: when a field loses focus with a changed value, htmx posts the form to the
+# same URL and swaps in the re-rendered field (label, input, errors).
+_VALIDATE_ON_CHANGE = {
+    "hx-post": reverse_lazy("portal:ticket_new"),
+    "hx-trigger": "change",
+    "hx-swap": "outerHTML",
+    "hx-sync": "closest form:abort",
+}
+
+
+class TicketForm(PortalForm):
+    subject = forms.CharField(
+        label="Subject",
+        max_length=MAX_SUBJECT_LENGTH,
+        required=False,
+        help_text="A few words, e.g. “Where is my order?”",
+        widget=forms.TextInput(
+            attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_subject_field", "autofocus": True}
+        ),
+    )
+    message = forms.CharField(
+        label="How can we help?",
+        max_length=MAX_MESSAGE_LENGTH,
+        help_text="Describe the problem in your own words: order numbers and dates help.",
+        error_messages={"required": "Please tell us what you need help with."},
+        widget=forms.Textarea(
+            attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_message_field", "rows": 7}
+        ),
+    )
+
+
+class ReplyForm(PortalForm):
+    # Named like the service's field so its errors land beside this box.
+    message = forms.CharField(
+        label="Your reply",
+        max_length=MAX_MESSAGE_LENGTH,
+        error_messages={"required": "Write a reply before sending it."},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

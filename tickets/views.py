@@ -1,0 +1,149 @@
+"""The customer portal: home, my tickets, new ticket, a ticket's conversation, replies.
+
+Thin views over tickets.services and tickets.selectors. The AI's faces (suggestions while
+typing, the rating form) are other apps' URLs pulled in by the templates with hx-get.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from accounts.decorators import customer_required
+from tickets.errors import ServiceError
+from tickets.forms import ReplyForm, TicketForm, add_service_error
+from tickets.models import Ticket, TicketStatus
+from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.services import ticket_create, ticket_customer_reply, ticket_latest_answer
+
+TICKETS_PER_PAGE = 20
+
+_CREATED_MESSAGES = {
+    TicketStatus.AUTO_RESOLVED: "We found an answer to your question: it is below.",
+    TicketStatus.ESCALATED: "Thanks! A person from our support team will answer you here.",
+    TicketStatus.RESOLVED: "Your ticket has been resolved.",
+    TicketStatus.OPEN: "Thanks! We have your ticket and are looking for an answer.",
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Everyone starts here and goes where their work is."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if request.user.is_customer:
+        return redirect("portal:ticket_list")
+    return redirect("agent:queue")
+
+
+@customer_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    tickets = tickets_visible_to(request.user).order_by("-updated_at", "-id")
+    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "tickets/ticket_list.html", {"page": page})
+
+
+@customer_required
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    form = TicketForm(request.POST or None)
+    if request.method == "POST" and request.htmx:
+        return _validated_field(form, request.htmx.trigger_name)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = ticket_create(
+                customer=request.user,
+                subject=form.cleaned_data["subject"],
+                message=form.cleaned_data["message"],
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            # The pipeline ran when the ticket was committed (eagerly, unless a broker is
+            # configured): reload to tell the customer what happened.
+            ticket.refresh_from_db()
+            messages.success(request, _CREATED_MESSAGES[ticket.status])
+            return redirect("portal:ticket_detail", pk=ticket.pk)
+    # `draft` names this compose for the suggestion face, which counts what it showed once.
+    draft = request.POST.get("draft") or uuid.uuid4().hex
+    return render(request, "tickets/ticket_new.html", {"form": form, "draft": draft})
+
+
+def _validated_field(form: TicketForm, name: str | None) -> HttpResponse:
+    """One field, re-rendered with its errors (inline validation while the customer types)."""
+    if name not in form.fields:
+        return HttpResponse(status=204)
+    form.is_valid()
+    # The customer has moved on to another field: the swapped-in one must not take focus back.
+    form.fields[name].widget.attrs.pop("autofocus", None)
+    return HttpResponse(form[name].as_field_group())
+
+
+@customer_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    if request.htmx and request.htmx.target == "ticket-live":
+        # A poll, or a refresh after feedback: only the part that changes. When a new answer
+        # has arrived since the page last saw one, tell the page so the rating form appears.
+        context = _live_context(request, ticket)
+        response = render(request, "partials/ticket_live.html", context)
+        if request.GET.get("seen", "") != context["answer_key"]:
+            trigger_client_event(response, "ticket-answered")
+        return response
+    return _render_detail(request, ticket, ReplyForm())
+
+
+@customer_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        was = ticket.status
+        try:
+            ticket_customer_reply(
+                ticket=ticket, customer=request.user, body=form.cleaned_data["message"]
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            ticket.refresh_from_db()
+            messages.success(request, _reply_message(was, ticket))
+            return redirect(reverse("portal:ticket_detail", args=[ticket.pk]) + "#reply")
+    return _render_detail(request, ticket, form, status=400)
+
+
+def _reply_message(was: str, ticket: Ticket) -> str:
+    if ticket.status == TicketStatus.ESCALATED and was != TicketStatus.ESCALATED:
+        return "Your reply was sent. A person from our support team will take it from here."
+    if ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id:
+        return (
+            f"Your reply was sent to {ticket.assigned_agent.get_short_name()}, "
+            "who is handling your ticket."
+        )
+    if ticket.status == TicketStatus.ESCALATED:
+        return "Your reply was sent to our support team."
+    return "Your reply was added to the ticket."
+
+
+def _live_context(request: HttpRequest, ticket: Ticket) -> dict:
+    answer = ticket_latest_answer(ticket)
+    return {
+        "ticket": ticket,
+        "conversation": messages_visible_to(request.user, ticket),
+        "answer": answer,
+        "answer_key": str(answer.pk) if answer else "",
+        # Ask again soon while the assistant works; now and then while a person has it.
+        "poll_seconds": {TicketStatus.OPEN: 3, TicketStatus.ESCALATED: 20}.get(ticket.status),
+    }
+
+
+def _render_detail(
+    request: HttpRequest, ticket: Ticket, reply_form: ReplyForm, status: int = 200
+) -> HttpResponse:
+    context = {**_live_context(request, ticket), "reply_form": reply_form}
+    return render(request, "tickets/ticket_detail.html", context, status=status)
