@@ -1,0 +1,143 @@
+"""Knowledge suggestions while a customer writes a ticket, and deflection when one answers."""
+
+import pytest
+from django.urls import reverse
+
+from resolution.models import Deflection, KnowledgeEntry, KnowledgeStatus
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+DRAFT = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def refund_entry(db):
+    return KnowledgeEntry.objects.create(
+        question="How long does a refund take to reach my bank account?",
+        answer="Refunds reach your account 5 to 7 working days after we receive the parcel.",
+    )
+
+
+@pytest.fixture
+def password_entry(db):
+    return KnowledgeEntry.objects.create(
+        question="I forgot my password and cannot log in",
+        answer="Use 'Forgot your password?' on the log-in page.",
+    )
+
+
+def suggest(client, message, *, subject="", draft=DRAFT):
+    return client.get(
+        reverse("suggest:list"), {"subject": subject, "message": message, "draft": draft}, **HTMX
+    )
+
+
+def test_suggestions_show_the_matching_knowledge_answer(
+    client, alice, refund_entry, password_entry
+):
+    client.force_login(alice)
+    html = suggest(client, "how long until my refund reaches my bank account").content.decode()
+    assert "Does this answer your question?" in html
+    assert "5 to 7 working days" in html
+    assert html.index("5 to 7 working days") < html.find("Forgot your password") or (
+        "Forgot your password" not in html
+    )
+    assert "Yes, this answered my question" in html
+
+
+def test_a_few_characters_suggest_nothing(client, alice, refund_entry):
+    client.force_login(alice)
+    assert suggest(client, "refund").content.decode().strip() == ""
+
+
+def test_suggestions_are_shown_as_text(client, alice):
+    KnowledgeEntry.objects.create(
+        question="Where is my <b>parcel</b> today?", answer="<script>alert(1)</script> Soon."
+    )
+    client.force_login(alice)
+    html = suggest(client, "where is my parcel today").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Soon." in html
+    assert "&lt;b&gt;parcel&lt;/b&gt;" in html
+
+
+def test_retired_entries_are_never_suggested(client, alice, refund_entry):
+    refund_entry.status = KnowledgeStatus.RETIRED
+    refund_entry.save()
+    client.force_login(alice)
+    assert "5 to 7" not in suggest(client, "how long does my refund take").content.decode()
+
+
+def test_each_suggestion_counts_as_shown_once_per_draft(client, alice, refund_entry):
+    client.force_login(alice)
+    suggest(client, "how long does a refund take")
+    suggest(client, "how long does a refund take to reach my bank")
+    assert Deflection.objects.filter(entry=refund_entry, helpful=False).count() == 1
+    suggest(client, "how long does a refund take", draft="f" * 32)
+    assert Deflection.objects.filter(entry=refund_entry).count() == 2
+
+
+def test_yes_this_answered_my_question_records_a_helpful_deflection(client, alice, refund_entry):
+    client.force_login(alice)
+    suggest(client, "how long does a refund take")
+    response = client.post(
+        reverse("suggest:answered"),
+        {"entry": refund_entry.pk, "message": "how long does a refund take", "draft": DRAFT},
+        **HTMX,
+    )
+    deflection = Deflection.objects.get()  # the row recorded when shown, now marked
+    assert deflection.helpful
+    assert deflection.customer == alice
+    assert deflection.query == "how long does a refund take"
+    html = response.content.decode()
+    assert "Glad that helped!" in html
+    assert "No ticket was needed." in html
+    assert not Ticket.objects.exists()
+
+
+def test_yes_without_javascript_returns_to_my_tickets(client, alice, refund_entry):
+    client.force_login(alice)
+    response = client.post(
+        reverse("suggest:answered"), {"entry": refund_entry.pk, "message": "refund?"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
+    assert "No ticket was needed." in response.content.decode()
+    assert Deflection.objects.get().helpful
+
+
+def test_yes_on_an_entry_retired_meanwhile_says_so_where_the_suggestions_were(
+    client, alice, refund_entry
+):
+    refund_entry.status = KnowledgeStatus.RETIRED
+    refund_entry.save()
+    client.force_login(alice)
+    response = client.post(
+        reverse("suggest:answered"), {"entry": refund_entry.pk, "message": "refund?"}, **HTMX
+    )
+    assert response["HX-Retarget"] == "#suggestions"
+    assert "no longer available" in response.content.decode()
+    assert not Deflection.objects.exists()
+
+
+def test_a_deflection_marks_only_the_customers_own_shown_row(client, alice, charlie, refund_entry):
+    client.force_login(charlie)
+    suggest(client, "how long does a refund take")
+    charlies = Deflection.objects.get()
+    client.force_login(alice)
+    client.post(
+        reverse("suggest:answered"),
+        {"entry": refund_entry.pk, "message": "refund?", "draft": DRAFT},
+        **HTMX,
+    )
+    charlies.refresh_from_db()
+    assert not charlies.helpful
+    assert Deflection.objects.get(customer=alice).helpful
+
+
+def test_suggestions_need_a_logged_in_customer(client, refund_entry):
+    assert suggest(client, "how long does a refund take").status_code == 302
+    response = client.post(reverse("suggest:answered"), {"entry": refund_entry.pk})
+    assert response.status_code == 302
+    assert not Deflection.objects.exists()
