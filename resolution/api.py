@@ -20,7 +20,7 @@ from accounts.api import IsAdmin
 from resolution.metrics import metrics_summary
 from resolution.models import Decision
 from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import NullableCharField, NullableChoiceField
+from supportdesk.api_fields import NullableCharField, NullableChoiceField, StrictDateField
 from tickets.api import get_visible_ticket
 from tickets.models import EscalationReason
 from tickets.selectors import messages_visible_to
@@ -177,18 +177,9 @@ class MetricsQuerySerializer(serializers.Serializer):
     def get_fields(self) -> dict:
         # "from" is a Python keyword, so the fields cannot be class attributes.
         return {
-            "from": serializers.DateField(
-                required=False, help_text="First day (YYYY-MM-DD), inclusive."
-            ),
-            "to": serializers.DateField(
-                required=False, help_text="Last day (YYYY-MM-DD), inclusive."
-            ),
+            "from": StrictDateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
+            "to": StrictDateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
         }
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": ["Must not be before `from`."]})
-        return attrs
 
 
 def _ratio(**kwargs) -> serializers.FloatField:
@@ -261,7 +252,8 @@ class MetricsView(APIView):
         tags=["admin"],
         summary="Desk metrics (admins)",
         description=(
-            "About the tickets created between `from` and `to` (inclusive, both optional). "
+            "About the tickets created between `from` and `to` (inclusive, both optional; "
+            "`from` after `to` is an empty range, as in the ticket list's filters). "
             "Ratios are between 0 and 1, null when there is nothing to divide by. The "
             "auto-resolution and escalation rates are shares of decided tickets."
         ),
@@ -269,7 +261,8 @@ class MetricsView(APIView):
         responses={200: MetricsSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        query = MetricsQuerySerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads "" in form-like input as "absent".
+        query = MetricsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         date_from: date | None = query.validated_data.get("from")
         date_to: date | None = query.validated_data.get("to")

@@ -13,23 +13,18 @@ An unexpected exception is not swallowed here: it reaches Django, which logs it 
 `got_request_exception`) before `handler500` writes the response.
 """
 
-import logging
-from typing import Any
-
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.utils import json
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from tickets.errors import ServiceError
-
-logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 # The realm clients see in WWW-Authenticate on every 401.
@@ -49,53 +44,14 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, made safe for anything a client can send.
-
-    - A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused with 413 before it is parsed
-      (DRF reads JSON bodies straight from the socket, so Django's own limit never applies).
-    - Nesting deep enough to exhaust the parser's recursion is a 400, not a crash.
-    - JSON may spell lone UTF-16 surrogates ("\\ud800") that no database can store: a 400 here
-      rather than an encoding error deep inside a query.
-    """
-
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read() if limit is None else stream.read(limit + 1)
-        if limit is not None and len(raw) > limit:
-            raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
-        try:
-            # DRF's json wrapper refuses NaN and Infinity, which are not JSON.
-            data = json.loads(raw.decode(encoding))
-        except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(f"The body is not valid JSON: {exc}") from exc
-        _refuse_unencodable_strings(data)
-        return data
-
-
-def _refuse_unencodable_strings(data: Any) -> None:
-    pending = [data]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise exceptions.ParseError(
-                    "The body contains text that is not valid Unicode (a lone surrogate)."
-                ) from exc
-
-
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ServiceError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:

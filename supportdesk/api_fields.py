@@ -10,6 +10,10 @@ something other than whitespace. "Whitespace" is what Python's str.strip() remov
 so that a JavaScript or JSON-Schema engine agrees with us character for character.
 """
 
+import re
+from datetime import date
+
+from django import forms
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
@@ -84,3 +88,40 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_date(value: str) -> date | None:
+    """YYYY-MM-DD exactly (the schema's `format: date`), or None."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:  # 2026-02-30
+        return None
+
+
+class StrictDateField(serializers.DateField):
+    """YYYY-MM-DD only; DRF would also take 2026-3-1."""
+
+    default_error_messages = {"invalid": "Must be a date as YYYY-MM-DD."}
+
+    def to_internal_value(self, value):
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            self.fail("invalid")
+        return parsed
+
+
+class IsoDateFormField(forms.DateField):
+    """For django-filter: YYYY-MM-DD only; Django would also take 10/25/2006 and more."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parsed = parse_iso_date(value)
+        if parsed is None:
+            raise forms.ValidationError("Must be a date as YYYY-MM-DD.", code="invalid")
+        return parsed

@@ -143,8 +143,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "supportdesk.api_errors.exception_handler",
-    # JSON only, with a size limit and clean 400s for any malformed body (api_errors.py).
-    "DEFAULT_PARSER_CLASSES": ["supportdesk.api_errors.JSONParser"],
+    # JSON only, with a clean 400 for any malformed body (api_parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["supportdesk.api_parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
 }
 SIMPLE_JWT = {

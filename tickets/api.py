@@ -9,7 +9,7 @@ The ticket detail and the resolve action show the AI's decision; they live in re
 
 import django_filters
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.api import IsAgent, IsCustomer
 from accounts.models import User
 from supportdesk.api_errors import error_responses
+from supportdesk.api_fields import IsoDateFormField
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
@@ -55,14 +56,20 @@ def get_visible_ticket(user: User, pk: int) -> Ticket:
     return ticket
 
 
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateFormField
+
+
 class TicketFilter(django_filters.FilterSet):
+    """Filters, strictly: `?status=` is an error, not "any status" as in an HTML form."""
+
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     intent = django_filters.CharFilter(max_length=64, help_text="An intent's slug.")
     escalation_reason = django_filters.ChoiceFilter(choices=EscalationReason.choices)
-    created_from = django_filters.DateFilter(
+    created_from = IsoDateFilter(
         field_name="created_at", lookup_expr="date__gte", help_text="Created on or after."
     )
-    created_to = django_filters.DateFilter(
+    created_to = IsoDateFilter(
         field_name="created_at", lookup_expr="date__lte", help_text="Created on or before."
     )
 
@@ -70,11 +77,37 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields = ["status", "intent", "escalation_reason", "created_from", "created_to"]
 
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        blank = [name for name in self.filters if self.data.get(name, None) == ""]
+        for name in blank:
+            self.form.add_error(name, "Must not be empty: leave the parameter out instead.")
+        return valid and not blank
+
 
 class TicketPagination(PageNumberPagination):
+    """Page numbers; `page_size` from 1 to 100, refused (not silently replaced) when invalid."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise serializers.ValidationError(
+                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        limits = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": 100}}
+        for parameter in parameters:
+            parameter["schema"].update(limits.get(parameter["name"], {}))
+        return parameters
 
 
 class TicketListCreateView(generics.ListCreateAPIView):
@@ -96,6 +129,13 @@ class TicketListCreateView(generics.ListCreateAPIView):
         tags=["tickets"],
         summary="List tickets",
         description="Customers see their own tickets; agents and admins see all. Newest first.",
+        parameters=[
+            OpenApiParameter(
+                "intent",
+                {"type": "string", "minLength": 1, "maxLength": 64},
+                description="An intent's slug.",
+            )
+        ],
         responses={200: TicketSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
