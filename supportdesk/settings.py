@@ -146,6 +146,9 @@ REST_FRAMEWORK = {
     # JSON only, with a clean 400 for any malformed body (api_parsers.py).
     "DEFAULT_PARSER_CLASSES": ["supportdesk.api_parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # Proxies in front of the app whose X-Forwarded-For may be trusted to name the client (for
+    # login throttling). 0: use the socket's address; a client-sent X-Forwarded-For is ignored.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

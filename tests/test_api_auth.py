@@ -94,6 +94,20 @@ def test_repeated_failures_are_throttled_with_429(alice, settings):
     assert int(response["Retry-After"]) == error["details"]["retry_after"]
 
 
+def test_a_made_up_forwarded_for_header_does_not_escape_the_throttle(alice, settings):
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "2/min"},
+    }
+    for n in range(3):
+        response = api().post(
+            LOGIN,
+            {"email": alice.email, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    error_of(response, 429)
+
+
 def test_successful_logins_do_not_count_toward_the_throttle(alice, settings):
     settings.REST_FRAMEWORK = {
         **django_settings.REST_FRAMEWORK,
