@@ -113,7 +113,7 @@ def test_a_bad_range_is_explained_and_the_default_shown(client, admin_user, quer
 
 def test_the_page_draws_every_chart_as_svg(client, admin_user, desk):
     content = logged_in(client, admin_user).get(URL).content.decode()
-    assert content.count('<svg class="chart__svg"') == 6
+    assert content.count('<svg class="chart__svg') == 6
     for title in [
         "Tickets per day by outcome",
         "Auto-resolution rate per day",
@@ -171,7 +171,7 @@ def test_stacked_bars_are_proportional_and_stack_upwards():
     assert a.height == b.height == pytest.approx(chart["frame"].plot_height / 2)
     assert b.y + b.height == pytest.approx(a.y)  # b sits on a
     assert empty["segments"] == []
-    assert [tick.label for tick in chart["frame"].ticks] == ["0", "2", "5", "8", "10"]
+    assert [tick.label for tick in chart["frame"].ticks] == ["0", "2", "4", "6", "8", "10"]
 
 
 def test_a_line_breaks_where_a_day_has_no_value():

@@ -18,9 +18,13 @@ from django import template
 
 register = template.Library()
 
-# The plot area of the wide charts, in SVG user units; the SVG scales to its container.
-WIDTH = 720
-HEIGHT = 240
+# Chart sizes in SVG user units. The SVG scales to its container, so these are picked to keep
+# the text near its CSS size: wide charts span the page, compact ones half of it. On phones
+# the wide ones scroll sideways rather than shrink their text to nothing (see agent.css).
+WIDTH = 960
+HEIGHT = 280
+COMPACT_WIDTH = 520
+COMPACT_HEIGHT = 240
 MARGIN_LEFT = 44
 MARGIN_RIGHT = 12
 MARGIN_TOP = 12
@@ -36,7 +40,10 @@ def _new_id(prefix: str) -> str:
 
 
 def nice_ceiling(value: float) -> int:
-    """The smallest of 5, 10, 20, 50, 100, 200, … at least `value`: five integer ticks."""
+    """The smallest of 5, 10, 20, 50, 100, 200, … at least `value`.
+
+    Each divides into five equal integer steps, so a count axis never shows "2.5 tickets".
+    """
     if value <= 5:
         return 5
     magnitude = 10 ** math.floor(math.log10(value))
@@ -64,16 +71,22 @@ class XLabel:
 
 @dataclass
 class Frame:
-    """The axes shared by the wide charts."""
+    """The axes of a bar or line chart: the plot area inside the margins, and the labels."""
 
     width: int = WIDTH
     height: int = HEIGHT
     left: int = MARGIN_LEFT
-    right: int = WIDTH - MARGIN_RIGHT
     top: int = MARGIN_TOP
-    bottom: int = HEIGHT - MARGIN_BOTTOM
     ticks: list[Tick] = field(default_factory=list)
     x_labels: list[XLabel] = field(default_factory=list)
+
+    @property
+    def right(self) -> int:
+        return self.width - MARGIN_RIGHT
+
+    @property
+    def bottom(self) -> int:
+        return self.height - MARGIN_BOTTOM
 
     @property
     def plot_width(self) -> float:
@@ -94,13 +107,15 @@ def _frame(
     *,
     centred: bool,
     floor: float = 0,
+    steps: int = 4,
+    compact: bool = False,
 ) -> Frame:
-    frame = Frame()
-    for i in range(5):
-        value = floor + (ceiling - floor) * i / 4
+    frame = Frame(width=COMPACT_WIDTH, height=COMPACT_HEIGHT) if compact else Frame()
+    for i in range(steps + 1):
+        value = floor + (ceiling - floor) * i / steps
         frame.ticks.append(Tick(y=frame.y_for(value - floor, ceiling - floor), label=fmt(value)))
     n = len(days)
-    every = max(1, math.ceil(n / MAX_X_LABELS))
+    every = max(1, math.ceil(n / (MAX_X_LABELS // 2 if compact else MAX_X_LABELS)))
     for i in range(0, n, every):
         x = _x_position(frame, i, n, centred=centred)
         frame.x_labels.append(XLabel(x=x, label=day_label(days[i])))
@@ -144,7 +159,7 @@ def stacked_bars_geometry(
     days = [row["date"] for row in rows]
     totals = [sum(row["values"].get(key, 0) for key, _ in series) for row in rows]
     ceiling = nice_ceiling(max(totals, default=0))
-    frame = _frame(days, ceiling, _count_label, centred=True)
+    frame = _frame(days, ceiling, _count_label, centred=True, steps=5)
     n = max(len(rows), 1)
     slot = frame.plot_width / n
     bar_width = round(max(slot * 0.72, 1), 2)
@@ -178,10 +193,12 @@ def line_geometry(
     ceiling: float,
     fmt: Callable[[float], str],
     floor: float = 0,
+    compact: bool = False,
+    tick_fmt: Callable[[float], str] | None = None,
 ) -> dict[str, Any]:
     """A line through the points, broken where a value is missing (None)."""
     days = [day for day, _ in points]
-    frame = _frame(days, ceiling, fmt, centred=False, floor=floor)
+    frame = _frame(days, ceiling, tick_fmt or fmt, centred=False, floor=floor, compact=compact)
     n = len(points)
     paths: list[str] = []
     dots = []
@@ -201,8 +218,8 @@ def line_geometry(
     return {"frame": frame, "paths": paths, "dots": dots}
 
 
-HBAR_WIDTH = 480
-HBAR_LABEL_WIDTH = 170
+HBAR_WIDTH = 440
+HBAR_LABEL_WIDTH = 160
 HBAR_VALUE_WIDTH = 52
 HBAR_ROW = 30
 HBAR_LABEL_CHARS = 26
@@ -261,18 +278,30 @@ def line_chart(
     title: str,
     description: str,
     kind: str = "rate",
+    compact: bool = False,
 ) -> dict[str, Any]:
-    """`kind` "rate": values in [0, 1] shown as percentages; "rating": values 1–5."""
+    """`kind` "rate": values in [0, 1] shown as percentages; "rating": values 1–5.
+
+    `compact` draws it for half the page's width.
+    """
     if kind == "rating":
-        geometry = line_geometry(points, ceiling=5, floor=1, fmt=lambda v: f"{v:.1f}")
+        geometry = line_geometry(
+            points,
+            ceiling=5,
+            floor=1,
+            fmt=lambda v: f"{v:.1f}",
+            tick_fmt=_count_label,
+            compact=compact,
+        )
     else:
-        geometry = line_geometry(points, ceiling=1, fmt=_percent_label)
+        geometry = line_geometry(points, ceiling=1, fmt=_percent_label, compact=compact)
     return {
         **geometry,
         "id": _new_id("chart"),
         "title": title,
         "description": description,
         "kind": kind,
+        "compact": compact,
     }
 
 
