@@ -3,19 +3,34 @@
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged-in customers only; agents and admins work from the queue, so send them there."""
+    """Logged-in customers only; agents and admins work from the queue, so send them there.
 
-    @login_required
+    An htmx request (a fragment) is answered with HX-Redirect, so the whole page moves rather
+    than a login form or the queue being swapped into a corner of it.
+    """
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_customer:
-            return redirect("agent:queue")
-        return view(request, *args, **kwargs)
+        user = request.user
+        if user.is_authenticated and user.is_customer:
+            return view(request, *args, **kwargs)
+        if user.is_authenticated:
+            target = reverse("agent:queue")
+        else:
+            page = (
+                request.htmx.current_url_abs_path if request.htmx else None
+            ) or request.get_full_path()
+            target = redirect_to_login(page)["Location"]
+        if request.htmx:
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
 
     return wrapper

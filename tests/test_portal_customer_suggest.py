@@ -137,7 +137,24 @@ def test_a_deflection_marks_only_the_customers_own_shown_row(client, alice, char
 
 
 def test_suggestions_need_a_logged_in_customer(client, refund_entry):
-    assert suggest(client, "how long does a refund take").status_code == 302
     response = client.post(reverse("suggest:answered"), {"entry": refund_entry.pk})
     assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
     assert not Deflection.objects.exists()
+
+
+def test_a_fragment_asked_for_after_logging_out_moves_the_whole_page_to_log_in(client):
+    response = client.get(
+        reverse("suggest:list"),
+        {"message": "how long does a refund take"},
+        HTTP_HX_CURRENT_URL="http://testserver/tickets/new/",
+        **HTMX,
+    )
+    assert response["HX-Redirect"] == reverse("accounts:login") + "?next=/tickets/new/"
+    assert response.content == b""
+
+
+def test_a_fragment_asked_for_by_an_agent_moves_the_page_to_the_queue(client, agent):
+    client.force_login(agent)
+    response = suggest(client, "how long does a refund take")
+    assert response["HX-Redirect"] == reverse("agent:queue")
