@@ -86,11 +86,22 @@ class TicketFilter(django_filters.FilterSet):
 
 
 class TicketPagination(PageNumberPagination):
-    """Page numbers; `page_size` from 1 to 100, refused (not silently replaced) when invalid."""
+    """Page numbers; `page` and `page_size` refused when invalid, not silently replaced.
+
+    A page past the end is a 404; a page size out of 1-100 or a page that is not a number, 400.
+    """
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_number(self, request: Request, paginator) -> str | int:
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None:
+            return 1
+        if not (raw.isascii() and raw.isdigit()):  # DRF would read "" as 1 and "last" as last
+            raise serializers.ValidationError({"page": ["Must be a whole number from 1."]})
+        return raw
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
