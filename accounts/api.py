@@ -104,8 +104,10 @@ class TokenPairSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(help_text="Trade for a new pair at /api/auth/refresh.")
 
 
-def token_pair(access: str, refresh: str) -> dict:
-    return {"access_token": access, "token_type": "bearer", "refresh_token": refresh}
+def token_response(access: str, refresh: str) -> Response:
+    body = {"access_token": access, "token_type": "bearer", "refresh_token": refresh}
+    # Credentials: no cache, shared or private, may keep them (as OAuth 2 requires).
+    return Response(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
 class LoginSerializer(serializers.Serializer):
@@ -172,7 +174,7 @@ class LoginView(_TokenView):
         refresh = RefreshToken.for_user(user)
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(None, user)
-        return Response(token_pair(str(refresh.access_token), str(refresh)))
+        return token_response(str(refresh.access_token), str(refresh))
 
 
 class RefreshView(_TokenView):
@@ -200,4 +202,4 @@ class RefreshView(_TokenView):
             raise InvalidToken("The token's user no longer exists.") from exc
         tokens = refreshed.validated_data
         refresh = tokens.get("refresh", serializer.validated_data["refresh_token"])
-        return Response(token_pair(tokens["access"], refresh))
+        return token_response(tokens["access"], refresh)

@@ -27,6 +27,7 @@ def test_login_returns_exactly_the_seeds_token_pair(alice):
     assert body["token_type"] == "bearer"
     assert AccessToken(body["access_token"])["user_id"] == str(alice.pk)
     assert RefreshToken(body["refresh_token"])["user_id"] == str(alice.pk)
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_the_access_token_opens_the_api(alice):
