@@ -154,6 +154,18 @@ def test_list_is_paginated_newest_first(alice):
     assert [t["id"] for t in last["results"]] == [tickets[0].pk]
 
 
+def test_the_list_costs_the_same_few_queries_for_any_number_of_tickets(
+    alice, agent, django_assert_max_num_queries
+):
+    for n in range(30):
+        ticket = answered_ticket(alice) if n % 2 else escalated_ticket(alice)
+        ticket.messages.create(author_kind=AuthorKind.AGENT, author=agent, body=f"reply {n}")
+    client = api(agent)
+    with django_assert_max_num_queries(3):  # the user behind the token, count, the page
+        response = client.get(TICKETS, {"page_size": 100})
+    assert len(response.json()["results"]) == 30
+
+
 def test_list_filters(alice, charlie, agent):
     answered = answered_ticket(alice, intent="track_order")
     escalated = escalated_ticket(charlie, reason="no_answer")
