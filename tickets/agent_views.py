@@ -120,9 +120,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(workspace)
 
 
-def _workspace(
-    request: HttpRequest, ticket: Ticket, form: AgentReplyForm, *, status: int = 200
-) -> HttpResponse:
+def _workspace(request: HttpRequest, ticket: Ticket, form: AgentReplyForm) -> HttpResponse:
     context = {
         "ticket": ticket,
         "conversation": messages_visible_to(request.user, ticket),
@@ -130,7 +128,7 @@ def _workspace(
         "is_mine": ticket.assigned_agent_id == request.user.pk,
         "can_claim": ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id is None,
     }
-    return render(request, "agent/ticket.html", context, status=status)
+    return render(request, "agent/ticket.html", context)
 
 
 @require_GET
