@@ -369,3 +369,8 @@ def test_resolving_twice_is_refused(client, agent, ticket):
     reply(client, ticket, body="Done", action="resolve")
     response = reply(client, ticket, body="Done again", action="resolve")
     assert "This ticket is already resolved." in response.content.decode()
+
+
+def test_line_breaks_from_the_browser_are_stored_as_plain_newlines(client, agent, ticket):
+    reply(logged_in(client, agent), ticket, body="Hi Alice,\r\n\r\nDone.", action="reply")
+    assert ticket.messages.get(author_kind="agent").body == "Hi Alice,\n\nDone."

@@ -112,6 +112,10 @@ class AgentReplyForm(forms.Form):
         current = ticket.intent or "unknown"
         self.fields["corrected_intent"].choices = _intent_choices(f"Keep: {current}")
 
+    def clean_body(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; store them as the API does, LF.
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
     def clean_action(self) -> str:
         return self.cleaned_data.get("action") or self.REPLY
 
