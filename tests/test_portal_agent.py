@@ -4,6 +4,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -374,3 +376,15 @@ def test_resolving_twice_is_refused(client, agent, ticket):
 def test_line_breaks_from_the_browser_are_stored_as_plain_newlines(client, agent, ticket):
     reply(logged_in(client, agent), ticket, body="Hi Alice,\r\n\r\nDone.", action="reply")
     assert ticket.messages.get(author_kind="agent").body == "Hi Alice,\n\nDone."
+
+
+def test_the_queues_query_count_does_not_grow_with_the_tickets(client, agent, alice):
+    logged_in(client, agent)
+    escalated(alice, "One", intent="payment_issue")
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("agent:queue_rows"))
+    for n in range(10):
+        escalated(alice, f"More {n}", intent="track_order")
+    with CaptureQueriesContext(connection) as eleven:
+        client.get(reverse("agent:queue_rows"))
+    assert len(eleven.captured_queries) == len(one.captured_queries)
