@@ -103,8 +103,16 @@ def test_an_agent_answers_what_the_ai_could_not(page, trained_model):  # noqa: F
     expect(page.get_by_label("Search")).to_have_value("cancel")
     screenshot(page, "agent-queue-filtered")
 
+    # A keyboard user's focus survives the refresh.
+    claim = page.get_by_role("button", name=f"Claim ticket #{ticket.pk}")
+    claim.focus()
+    claim.evaluate("button => { button.dataset.beforePoll = 'yes'; }")
+    page.clock.fast_forward(POLL_MS)
+    expect(page.locator("[data-before-poll]")).to_have_count(0)  # the list was swapped
+    expect(claim).to_be_focused()
+
     # Claim, and the workspace opens with the conversation and the AI panel.
-    page.get_by_role("button", name=f"Claim ticket #{ticket.pk}").click()
+    claim.press("Enter")
     expect(page).to_have_url(re.compile(rf"/agent/tickets/{ticket.pk}/$"))
     expect(page.get_by_role("status").filter(has_text="is yours")).to_be_visible()
     expect(page.locator(".conversation")).to_contain_text(QUESTION)
