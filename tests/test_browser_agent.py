@@ -156,7 +156,7 @@ def test_an_agent_answers_what_the_ai_could_not(page, trained_model):  # noqa: F
 def test_the_workspace_works_on_a_phone(page, trained_model):  # noqa: F811
     alice = make_user("alice@example.com", "customer", full_name="Alice Liddell")
     make_user("agnes@example.com", "agent", full_name="Agnes Agent")
-    escalated(
+    ticket = escalated(
         alice,
         "<b>My invoice</b> shows the wrong address, can you fix it?",
         minutes_ago=30,
@@ -172,6 +172,13 @@ def test_the_workspace_works_on_a_phone(page, trained_model):  # noqa: F811
     expect(page.locator("#ai-draft")).to_be_visible()
     screenshot(page, "agent-workspace-phone")
     assert page.dialogs == []
+
+    # Without htmx the AI panel is a page of its own, linked from the workspace.
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(f"/ai/tickets/{ticket.pk}/panel/")
+    expect(page.get_by_role("heading", name=re.compile("AI panel"))).to_be_visible()
+    expect(page.locator("#ai-draft")).to_be_visible()
+    screenshot(page, "agent-ai-panel-page")
 
 
 def test_the_metrics_page_draws_its_charts_for_an_admin(page):  # noqa: F811
