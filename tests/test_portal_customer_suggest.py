@@ -158,3 +158,16 @@ def test_a_fragment_asked_for_by_an_agent_moves_the_page_to_the_queue(client, ag
     client.force_login(agent)
     response = suggest(client, "how long does a refund take")
     assert response["HX-Redirect"] == reverse("agent:queue")
+
+
+def test_unrelated_text_suggests_nothing_from_the_starter_knowledge(client, alice, taxonomy):
+    client.force_login(alice)
+    html = suggest(client, "the weather is nice today, isn't it").content.decode()
+    assert html.strip() == ""
+
+
+def test_the_starter_knowledge_answers_a_forgotten_password(client, alice, taxonomy):
+    client.force_login(alice)
+    html = suggest(client, "I forgot my password").content.decode()
+    assert "I forgot my password, how do I reset it?" in html
+    assert html.count('class="suggestion"') == 1  # the weaker, unrelated ones stay out
