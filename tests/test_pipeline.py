@@ -2,8 +2,9 @@
 
 import pytest
 from django.core import serializers
-from resolution.engine.classifier import IntentClassifier
+from django.utils import timezone
 
+from resolution.engine.classifier import IntentClassifier
 from resolution.models import Decision, Intent, KnowledgeEntry, ModelVersion
 from resolution.services.pipeline import run_pipeline
 from resolution.services.registry import registry
@@ -106,12 +107,12 @@ def test_an_always_escalate_intent_goes_to_a_person(alice, trained_model):
 
 
 def test_a_per_intent_threshold_overrides_the_global_one(alice, trained_model):
-    Intent.objects.filter(slug="track_order").update(threshold_override=0.9999)
+    Intent.objects.filter(slug="track_order").update(threshold_override=1.0)
     ticket = create(alice)
     run_pipeline(ticket.pk)
     ticket.refresh_from_db()
     assert ticket.escalation_reason == "low_confidence"
-    assert ticket.decisions.get().thresholds["auto_resolve"] == 0.9999
+    assert ticket.decisions.get().thresholds["auto_resolve"] == 1.0
 
 
 def test_asking_for_a_person_escalates(alice, trained_model):
@@ -150,7 +151,10 @@ def test_the_signal_ignores_updates(alice, trained_model, django_capture_on_comm
 
 
 def test_the_signal_ignores_raw_saves(alice, trained_model, django_capture_on_commit_callbacks):
-    ticket = Ticket(customer=alice, message="Loaded from a fixture", pk=4242)
+    now = timezone.now()
+    ticket = Ticket(
+        customer=alice, message="Loaded from a fixture", pk=4242, created_at=now, updated_at=now
+    )
     data = serializers.serialize("json", [ticket])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for obj in serializers.deserialize("json", data):

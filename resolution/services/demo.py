@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from accounts.models import Role, User
+from resolution.services.pipeline import run_pipeline
 from tickets.models import AuthorKind, Message, Ticket
 from tickets.services import ticket_agent_reply, ticket_create
 
@@ -63,9 +64,12 @@ def load_demo_desk() -> int:
     if Ticket.objects.filter(customer=customer).exists():
         return 0
     tickets = [ticket_create(customer=customer, subject=s, message=m) for s, m in DEMO_TICKETS]
-    # One escalated ticket answered and resolved by the agent, as a finished example.
+    # Decided here rather than left to the signal's on_commit: the command may run inside an
+    # outer transaction (tests), and run_pipeline is idempotent anyway.
     for ticket in tickets:
+        run_pipeline(ticket.pk)
         ticket.refresh_from_db()
+    # One escalated ticket answered and resolved by the agent, as a finished example.
     escalated = [t for t in tickets if t.status == "escalated"]
     if escalated:
         ticket_agent_reply(
