@@ -42,17 +42,26 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
+# One Playwright and one Chromium for the whole run. Each test module imports the fixture,
+# which makes a copy per module, and a second sync Playwright cannot start while the first one
+# runs: so every copy hands out the same browser, and the first to be torn down stops it.
+_shared: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     _require_chromium()
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        _shared["playwright"] = playwright = sync_playwright().start()
+        _shared["browser"] = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        yield chromium
-        chromium.close()
+    yield _shared["browser"]
+    if "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
 
 
 @pytest.fixture
