@@ -115,7 +115,10 @@ class TicketPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
-        limits = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": 100}}
+        limits = {
+            "page": {"minimum": 1},
+            "page_size": {"minimum": 1, "maximum": self.max_page_size},
+        }
         for parameter in parameters:
             parameter["schema"].update(limits.get(parameter["name"], {}))
         return parameters
