@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
-# body are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,26 +40,33 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-# One Playwright and one Chromium for the whole run. Each test module imports the fixture,
-# which makes a copy per module, and a second sync Playwright cannot start while the first one
-# runs: so every copy hands out the same browser, and the first to be torn down stops it.
-_shared: dict = {}
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    _require_chromium()
-    if "browser" not in _shared:
-        from playwright.sync_api import sync_playwright
+    """Chromium for one test module.
 
-        _shared["playwright"] = playwright = sync_playwright().start()
-        _shared["browser"] = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-    yield _shared["browser"]
-    if "browser" in _shared:
-        _shared.pop("browser").close()
-        _shared.pop("playwright").stop()
+    While sync Playwright runs, this thread has a running asyncio loop, so Django would refuse
+    ORM calls from the test body: DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that long and
+    then restored, so it never leaks into other tests (`check --deploy` flags it). Module scope,
+    not session: a second sync Playwright cannot start while another one runs, and every test
+    module imports its own copy of this fixture.
+    """
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """The customer's walk through the portal in a real browser (Chromium via Playwright).
 
+The `browser` fixture sets DJANGO_ALLOW_ASYNC_UNSAFE while Playwright runs (and only then).
+
 Screenshots land in test-artifacts/screenshots/customer-*.png.
 """
-
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +15,6 @@ from tickets.services import ticket_agent_reply
 
 from .browser import browser, page, screenshot  # noqa: F401
 from .conftest import PASSWORD, make_user
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
