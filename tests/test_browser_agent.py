@@ -6,7 +6,6 @@ customer reads the reply. Plus the admin's metrics page with its charts.
 Screenshots land in test-artifacts/screenshots/agent-*.png and admin-*.png.
 """
 
-import os
 import re
 from datetime import timedelta
 
@@ -25,8 +24,6 @@ from tickets.services import (
 
 from .browser import browser, page, screenshot  # noqa: F401
 from .conftest import PASSWORD, make_user
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
