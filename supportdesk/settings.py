@@ -85,7 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in
 # production so every gunicorn worker shares one count.
-CACHES = {"default": env.cache("CACHE_URL", default="locmem://")}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
