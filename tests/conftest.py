@@ -46,11 +46,7 @@ def admin_user(db) -> User:
 @pytest.fixture(autouse=True)
 def fresh_ai_caches(settings):
     """Each test sees the database it set up, not a model or index cached by an earlier test."""
-    try:
-        from resolution.services.registry import registry
-    except ImportError:  # TEMPORARY while resolution/engine is being written
-        yield
-        return
+    from resolution.services.registry import registry
 
     settings.MODEL_RELOAD_SECONDS = 0
     registry.clear()
