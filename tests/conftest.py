@@ -58,7 +58,6 @@ def fresh_ai_caches(settings):
 def starter_model_bytes() -> bytes:
     """The real model trained on the shipped starter data, once per test session."""
     from resolution.engine.classifier import IntentClassifier
-
     from resolution.services.seed import DATA_DIR
 
     texts, labels = [], []
