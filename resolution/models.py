@@ -57,6 +57,13 @@ class KnowledgeEntry(models.Model):
     status = models.CharField(
         max_length=16, choices=KnowledgeStatus.choices, default=KnowledgeStatus.ACTIVE
     )
+    # Set on a pending entry whose question is nearly the same as an active entry's.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    duplicate_similarity = models.FloatField(null=True, blank=True)
+    # Why an entry was retired ("" when a person did it or it is not retired).
+    retired_reason = models.CharField(max_length=32, blank=True)
     times_used = models.PositiveIntegerField(default=0)
     times_helpful = models.PositiveIntegerField(default=0)
     times_unhelpful = models.PositiveIntegerField(default=0)
@@ -74,6 +81,14 @@ class KnowledgeEntry(models.Model):
     @property
     def active(self) -> bool:
         return self.status == KnowledgeStatus.ACTIVE
+
+    @property
+    def ratings(self) -> int:
+        return self.times_helpful + self.times_unhelpful
+
+    @property
+    def helpful_share(self) -> float | None:
+        return self.times_helpful / self.ratings if self.ratings else None
 
 
 class ExampleSource(models.TextChoices):
@@ -177,3 +192,23 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"Deflection by entry {self.entry_id} ({'helpful' if self.helpful else 'shown'})"
+
+
+class AIResolutionVia(models.TextChoices):
+    CONFIRMED = "confirmed", "Customer confirmed"
+    QUIET = "quiet", "No follow-up within the window"
+
+
+class AIResolution(models.Model):
+    """An automatic answer that counts as resolving the ticket (see resolution/metrics.py).
+
+    Kept here, not as a ticket status: tickets know nothing of the AI. A later reopening
+    leaves the row in place; the metrics count only tickets still auto-resolved.
+    """
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="ai_resolution")
+    via = models.CharField(max_length=16, choices=AIResolutionVia.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} resolved by AI ({self.via})"

@@ -1,4 +1,7 @@
-"""Celery tasks: thin wrappers that load by id and call a service."""
+"""Celery tasks: thin wrappers that load by id and call a service.
+
+Periodic ones are scheduled in settings.CELERY_BEAT_SCHEDULE (docs/OPERATIONS.md).
+"""
 
 import logging
 from datetime import timedelta
@@ -15,11 +18,14 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
 )
 def resolve_ticket(ticket_id: int) -> str:
+    # Idempotent (run_pipeline locks the ticket and skips a decided one), so a re-delivery
+    # after a worker died mid-task never answers twice.
     result = run_pipeline(ticket_id)
     decision = result.decision
     return f"{decision.action}:{decision.reason_code}" if decision else "no-decision"
@@ -37,3 +43,37 @@ def resolve_stale_open_tickets(older_than_seconds: int = 60) -> int:
     for ticket_id in ids:
         run_pipeline(ticket_id)
     return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def retrain_model(force: bool = False) -> str:
+    """Train a new model; it is promoted only if not worse (resolution.services.training)."""
+    from resolution.services.training import TrainingError, train_model
+
+    try:
+        result = train_model(force=force)
+    except TrainingError as exc:
+        logger.warning("Retraining skipped: %s", exc)
+        return f"skipped: {exc}"
+    outcome = "promoted" if result.promoted else "kept"
+    return f"v{result.version.version} {outcome}: {result.reason}"
+
+
+@shared_task
+def refresh_knowledge_index() -> int:
+    """Rebuild this worker's similarity index if the knowledge base changed; returns its size.
+
+    Every process also notices changes by itself within MODEL_RELOAD_SECONDS; this keeps idle
+    workers warm so the first ticket after a change does not pay for the rebuild.
+    """
+    from resolution.services.registry import registry
+
+    return len(registry.index())
+
+
+@shared_task
+def close_quiet_auto_resolved_tickets() -> int:
+    """Count auto-answered tickets with no follow-up within AI_RESOLUTION_WINDOW_HOURS."""
+    from resolution.services.knowledge import close_quiet_auto_resolutions
+
+    return close_quiet_auto_resolutions()

@@ -189,6 +189,40 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Workers and the learning loop (issue 6; docs/OPERATIONS.md) ------------------------------
+# Redis re-delivers a message whose worker died unacknowledged after this many seconds; it must
+# exceed the longest task (re-delivery of a still-running task is harmless: the pipeline is
+# idempotent, but it wastes work).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# An auto-answered ticket with no follow-up from the customer for this long counts as resolved.
+AI_RESOLUTION_WINDOW_HOURS = env.float("AI_RESOLUTION_WINDOW_HOURS", default=24.0)
+# A pending knowledge entry this similar (cosine) to an active one is flagged as its duplicate.
+KNOWLEDGE_DUPLICATE_SIMILARITY = env.float("KNOWLEDGE_DUPLICATE_SIMILARITY", default=0.8)
+# An active entry with at least this many ratings and a helpful share below this is retired.
+KNOWLEDGE_RETIRE_MIN_RATINGS = env.int("KNOWLEDGE_RETIRE_MIN_RATINGS", default=5)
+KNOWLEDGE_RETIRE_HELPFUL_SHARE = env.float("KNOWLEDGE_RETIRE_HELPFUL_SHARE", default=0.4)
+RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "retrain-model": {
+            "task": "resolution.tasks.retrain_model",
+            "schedule": RETRAIN_EVERY_HOURS * 3600,
+        },
+        "refresh-knowledge-index": {
+            "task": "resolution.tasks.refresh_knowledge_index",
+            "schedule": 300.0,
+        },
+        "close-unanswered-auto-resolutions": {
+            "task": "resolution.tasks.close_quiet_auto_resolved_tickets",
+            "schedule": 900.0,
+        },
+    }
+)
+# --- end of workers and the learning loop ---------------------------------------------------
+
 # The resolution engine.
 AUTO_RESOLVE_THRESHOLD = env.float("AUTO_RESOLVE_THRESHOLD", default=0.75)
 SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.6)

@@ -1,6 +1,15 @@
-"""Train, evaluate and promote intent models."""
+"""Train, evaluate and promote intent models.
+
+The held-out split always includes recent agent-labelled tickets: they are the freshest
+evidence of what customers ask now, and the examples most likely to disagree with the starter
+data. A share of the newest agent examples is held out first; the rest of the data is split
+per intent as usual (resolution.engine.evaluation.split_holdout).
+"""
 
 import logging
+import math
+import random
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -8,8 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from resolution.engine.evaluation import train_and_evaluate
-from resolution.models import ModelVersion, TrainingExample
+from resolution.engine.classifier import IntentClassifier
+from resolution.engine.evaluation import Holdout, evaluate, split_holdout
+from resolution.models import ExampleSource, ModelVersion, TrainingExample
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +27,10 @@ logger = logging.getLogger(__name__)
 # "not worse": two held-out estimates of the same quality differ by sampling noise.
 PROMOTION_TOLERANCE = 0.01
 MIN_EXAMPLES_PER_INTENT = 2
+HOLDOUT_FRACTION = 0.2
+# Of the newest RECENT_AGENT_EXAMPLES agent examples, this share is always held out.
+RECENT_AGENT_EXAMPLES = 500
+AGENT_HOLDOUT_SHARE = 0.3
 
 
 class TrainingError(Exception):
@@ -30,13 +44,78 @@ class TrainResult:
     reason: str
 
 
-def training_data() -> tuple[list[str], list[str]]:
-    rows = TrainingExample.objects.filter(intent__active=True).values_list("text", "intent__slug")
-    texts, labels = [], []
-    for text, label in rows.iterator(chunk_size=5000):
-        texts.append(text)
-        labels.append(label)
-    return texts, labels
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    recent_agent: bool  # among the newest RECENT_AGENT_EXAMPLES agent examples
+
+
+def training_examples() -> list[Example]:
+    recent = set(
+        TrainingExample.objects.filter(intent__active=True, source=ExampleSource.AGENT)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)[:RECENT_AGENT_EXAMPLES]
+    )
+    rows = (
+        TrainingExample.objects.filter(intent__active=True)
+        .order_by("id")
+        .values_list("id", "text", "intent__slug")
+    )
+    return [Example(text, label, pk in recent) for pk, text, label in rows.iterator(5000)]
+
+
+def holdout_split(examples: list[Example], *, seed: int = 0) -> tuple[Holdout, int]:
+    """A held-out split with AGENT_HOLDOUT_SHARE of the recent agent examples in it (at least
+    one when there are any, and never an intent's last example left for training). Returns the
+    split and how many agent examples it holds out."""
+    per_label = Counter(e.label for e in examples)
+    agent_rows = [i for i, e in enumerate(examples) if e.recent_agent]
+    random.Random(seed).shuffle(agent_rows)
+    wanted = math.ceil(len(agent_rows) * AGENT_HOLDOUT_SHARE)
+    held: list[int] = []
+    for i in agent_rows:
+        if len(held) >= wanted:
+            break
+        label = examples[i].label
+        if per_label[label] >= 2:  # the trial model must still know the intent
+            per_label[label] -= 1
+            held.append(i)
+    held_set = set(held)
+    rest = [e for i, e in enumerate(examples) if i not in held_set]
+    split = split_holdout(
+        [e.text for e in rest], [e.label for e in rest], fraction=HOLDOUT_FRACTION, seed=seed
+    )
+    return (
+        Holdout(
+            split.train_texts,
+            split.train_labels,
+            split.test_texts + [examples[i].text for i in held],
+            split.test_labels + [examples[i].label for i in held],
+        ),
+        len(held),
+    )
+
+
+def train_and_evaluate(examples: list[Example], *, seed: int = 0) -> tuple[IntentClassifier, dict]:
+    """Measure a model trained without the held-out split, then ship one trained on all."""
+    split, n_agent = holdout_split(examples, seed=seed)
+    started = time.perf_counter()
+    trial = IntentClassifier.train(split.train_texts, split.train_labels, seed=seed)
+    metrics = evaluate(
+        trial.predict_many(split.test_texts),
+        split.test_labels,
+        threshold=settings.AUTO_RESOLVE_THRESHOLD,
+        known_labels=trial.labels,
+    )
+    metrics["holdout_train_seconds"] = round(time.perf_counter() - started, 3)
+    metrics["n_train"] = len(split.train_texts)
+    metrics["n_test"] = len(split.test_texts)
+    metrics["n_test_agent"] = n_agent
+    final = IntentClassifier.train(
+        [e.text for e in examples], [e.label for e in examples], seed=seed
+    )
+    return final, metrics
 
 
 def is_not_worse(candidate: dict, active: dict) -> bool:
@@ -45,19 +124,16 @@ def is_not_worse(candidate: dict, active: dict) -> bool:
 
 def train_model(*, force: bool = False, seed: int = 0) -> TrainResult:
     """Train on every active intent's examples; promote only if not worse than the active model."""
-    texts, labels = training_data()
-    counts = Counter(labels)
+    examples = training_examples()
+    counts = Counter(e.label for e in examples)
     usable = {label for label, n in counts.items() if n >= MIN_EXAMPLES_PER_INTENT}
     if len(usable) < 2:
         raise TrainingError(
             "Need training examples for at least two intents "
             f"(at least {MIN_EXAMPLES_PER_INTENT} each); have {dict(counts)}."
         )
-    pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab in usable]
-    texts, labels = [t for t, _ in pairs], [lab for _, lab in pairs]
-    classifier, metrics = train_and_evaluate(
-        texts, labels, threshold=settings.AUTO_RESOLVE_THRESHOLD, seed=seed
-    )
+    examples = [e for e in examples if e.label in usable]
+    classifier, metrics = train_and_evaluate(examples, seed=seed)
     sources = Counter(
         TrainingExample.objects.filter(intent__active=True).values_list("source", flat=True)
     )
@@ -66,7 +142,11 @@ def train_model(*, force: bool = False, seed: int = 0) -> TrainResult:
         number = (ModelVersion.objects.aggregate(n=Max("version"))["n"] or 0) + 1
         version = ModelVersion.objects.create(
             version=number,
-            trained_on={"total": len(texts), "by_source": dict(sources), "by_intent": dict(counts)},
+            trained_on={
+                "total": len(examples),
+                "by_source": dict(sources),
+                "by_intent": dict(counts),
+            },
             metrics=metrics,
             artifact=classifier.to_bytes(),
         )
