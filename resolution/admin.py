@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
 from resolution.models import (
@@ -41,25 +41,42 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "times_used",
         "times_helpful",
         "times_unhelpful",
+        "helpful_share",
+        "retired_reason",
+        "duplicate_of",
         "created_at",
     )
-    list_filter = ("status", "intent")
+    list_filter = ("status", "retired_reason", "intent")
     search_fields = ("question", "answer")
     raw_id_fields = ("source_ticket", "created_by")
-    readonly_fields = ("times_used", "times_helpful", "times_unhelpful", "created_at", "updated_at")
+    readonly_fields = (
+        "times_used",
+        "times_helpful",
+        "times_unhelpful",
+        "duplicate_of",
+        "duplicate_similarity",
+        "retired_reason",
+        "created_at",
+        "updated_at",
+    )
     actions = ["approve", "retire"]
 
     @admin.display(description="question")
     def question_preview(self, entry: KnowledgeEntry) -> str:
         return str(entry)
 
+    @admin.display(description="helpful")
+    def helpful_share(self, entry: KnowledgeEntry) -> str:
+        share = entry.helpful_share
+        return "—" if share is None else f"{share:.0%}"
+
     @admin.action(description="Approve (use for automatic answers)")
     def approve(self, request, queryset) -> None:
-        queryset.update(status="active", updated_at=timezone.now())
+        queryset.update(status="active", retired_reason="", updated_at=timezone.now())
 
     @admin.action(description="Retire (stop using)")
     def retire(self, request, queryset) -> None:
-        queryset.update(status="retired", updated_at=timezone.now())
+        queryset.update(status="retired", retired_reason="", updated_at=timezone.now())
 
 
 @admin.register(TrainingExample)
@@ -72,10 +89,28 @@ class TrainingExampleAdmin(admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ("version", "is_active", "created_at", "accuracy")
+    list_display = ("version", "is_active", "created_at", "accuracy", "macro_f1")
     list_filter = ("is_active",)
-    readonly_fields = ("version", "created_at", "trained_on", "metrics")
+    readonly_fields = ("version", "created_at", "trained_on", "metrics", "is_active")
     exclude = ("artifact",)
+    actions = ["make_active"]
+
+    @admin.display(description="held-out macro-F1")
+    def macro_f1(self, version: ModelVersion) -> str:
+        value = version.metrics.get("macro_f1")
+        return f"{value:.3f}" if isinstance(value, int | float) else "—"
+
+    @admin.action(description="Make this the active version")
+    def make_active(self, request, queryset) -> None:
+        """Roll back (or forward): every process serves it within MODEL_RELOAD_SECONDS."""
+        from resolution.services.training import promote
+
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one version.", level=messages.ERROR)
+            return
+        version = queryset.get()
+        promote(version)
+        self.message_user(request, f"v{version.version} is now the active model.")
 
     @admin.display(description="held-out accuracy")
     def accuracy(self, version: ModelVersion) -> str:

@@ -232,12 +232,20 @@ class EscalationReasonCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ResolvedByAISerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Still auto-resolved and confirmed or quiet.")
+    confirmed = serializers.IntegerField(help_text="The customer said the answer resolved it.")
+    no_follow_up = serializers.IntegerField(help_text="No reply within the resolution window.")
+
+
 class MetricsSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
     tickets = TicketTotalsSerializer()
     auto_resolution_rate = _ratio(help_text="Decided tickets the AI answered for good.")
     escalation_rate = _ratio(help_text="Decided tickets that needed a person.")
+    ai_resolution_rate = _ratio(help_text="Decided tickets resolved by the AI (resolved_by_ai).")
+    resolved_by_ai = ResolvedByAISerializer()
     feedback = FeedbackTotalsSerializer()
     deflections = DeflectionTotalsSerializer()
     intents = IntentMetricsSerializer(many=True)

@@ -13,6 +13,11 @@ Words used below:
 - AI-answered: the AI posted an answer, whatever happened next (reopened ones included).
 - feedback-confirmed resolution rate: of the AI's answers that were rated, the share the
   customer said solved the problem.
+- resolved by AI: an auto-resolved ticket the customer confirmed ("resolved" on the automatic
+  answer), or one with no follow-up within AI_RESOLUTION_WINDOW_HOURS (the periodic task
+  `close_quiet_auto_resolved_tickets` records those); a ticket reopened since does not count.
+  `ai_resolution_rate` is its share of decided tickets; `auto_resolution_rate` still counts
+  every ticket currently auto-resolved, including those whose window is still running.
 
 All aggregation happens in the database (a handful of grouped queries per call); the Python
 here only reshapes the grouped rows.
@@ -26,7 +31,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from feedback.models import Feedback
-from resolution.models import Deflection, Intent
+from resolution.models import AIResolutionVia, Deflection, Intent
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 
 STATUSES: list[str] = [choice.value for choice in TicketStatus]
@@ -85,7 +90,8 @@ def metrics_summary(*, date_from: date | None = None, date_to: date | None = Non
     """Everything the metrics endpoint returns, for the tickets created in the range.
 
     Keys: date_from, date_to, tickets (total, by_status, decided, ai_answered, reopened),
-    auto_resolution_rate, escalation_rate, feedback (count, average_rating,
+    auto_resolution_rate, escalation_rate, ai_resolution_rate, resolved_by_ai (total,
+    confirmed, no_follow_up), feedback (count, average_rating,
     resolved_count, ai_rated, ai_confirmed, feedback_confirmed_resolution_rate),
     deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons.
     Ratios are floats in [0, 1] or None when their denominator is zero.
@@ -98,6 +104,12 @@ def metrics_summary(*, date_from: date | None = None, date_to: date | None = Non
         **_STATUS_COUNTS,
     )
     counts = _status_counts(row)
+    still_auto = Q(status=TicketStatus.AUTO_RESOLVED)
+    by_ai = tickets.filter(still_auto).aggregate(
+        confirmed=Count("id", filter=Q(ai_resolution__via=AIResolutionVia.CONFIRMED)),
+        quiet=Count("id", filter=Q(ai_resolution__via=AIResolutionVia.QUIET)),
+    )
+    resolved_by_ai = by_ai["confirmed"] + by_ai["quiet"]
 
     ai_answer = Q(answer__author_kind=AuthorKind.ASSISTANT)
     feedback = _feedback(date_from, date_to).aggregate(
@@ -128,6 +140,12 @@ def metrics_summary(*, date_from: date | None = None, date_to: date | None = Non
             "reopened": row["reopened"],
         },
         **_rates(counts),
+        "ai_resolution_rate": _ratio(resolved_by_ai, row["total"] - counts[TicketStatus.OPEN]),
+        "resolved_by_ai": {
+            "total": resolved_by_ai,
+            "confirmed": by_ai["confirmed"],
+            "no_follow_up": by_ai["quiet"],
+        },
         "feedback": {
             "count": feedback["count"],
             "average_rating": _rounded(feedback["average_rating"], 2),

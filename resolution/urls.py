@@ -8,3 +8,13 @@ urlpatterns = [
     path("tickets/<int:pk>/panel/", views.panel, name="panel"),
     path("metrics/", views.metrics, name="metrics"),
 ]
+
+# The knowledge review page (resolution/knowledge_views.py).
+from resolution import knowledge_views  # noqa: E402
+
+urlpatterns += [
+    path("knowledge/", knowledge_views.pending, name="knowledge"),
+    path("knowledge/<int:pk>/edit/", knowledge_views.edit, name="knowledge_edit"),
+    path("knowledge/<int:pk>/approve/", knowledge_views.approve, name="knowledge_approve"),
+    path("knowledge/<int:pk>/reject/", knowledge_views.reject, name="knowledge_reject"),
+]

@@ -284,16 +284,9 @@ def close_quiet_auto_resolutions(*, now=None) -> int:
     auto_resolved and answered before the window" is exactly "no follow-up". Returns how many."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.AI_RESOLUTION_WINDOW_HOURS)
-    quiet = (
-        Ticket.objects.filter(
-            status=TicketStatus.AUTO_RESOLVED, resolved_at__lte=cutoff, ai_resolution__isnull=True
-        )
-        .exclude(
-            messages__author_kind=AuthorKind.CUSTOMER,
-            messages__created_at__gt=F("resolved_at"),
-        )
-        .values_list("id", flat=True)[:1000]
-    )
+    quiet = Ticket.objects.filter(
+        status=TicketStatus.AUTO_RESOLVED, resolved_at__lte=cutoff, ai_resolution__isnull=True
+    ).values_list("id", flat=True)[:1000]
     rows = [AIResolution(ticket_id=pk, via=AIResolutionVia.QUIET) for pk in quiet]
     AIResolution.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

@@ -1,0 +1,88 @@
+"""The knowledge review page: agents and admins approve, edit or reject pending entries.
+
+Plain forms posting to one URL per action (POST/redirect/GET); the services do the work.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
+from resolution.services import knowledge
+from tickets.agent_views import agent_required
+from tickets.errors import Conflict, InvalidInput
+
+
+class EntryForm(forms.Form):
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)
+    intent = forms.ModelChoiceField(
+        queryset=Intent.objects.filter(active=True), required=False, empty_label="(any intent)"
+    )
+
+
+@agent_required
+def pending(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "resolution/knowledge_list.html",
+        {"entries": knowledge.pending_entries()[:200]},
+    )
+
+
+def _act(request: HttpRequest, action, done: str) -> HttpResponse:
+    try:
+        action()
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect("ai:knowledge")
+
+
+@agent_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        lambda: knowledge.knowledge_entry_approve(entry_id=pk),
+        "Approved: the entry now answers customers.",
+    )
+
+
+@agent_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, lambda: knowledge.knowledge_entry_reject(entry_id=pk), "Rejected.")
+
+
+@agent_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        KnowledgeEntry.objects.select_related("duplicate_of", "source_ticket"),
+        pk=pk,
+        status=KnowledgeStatus.PENDING,
+    )
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if form.is_valid():
+            try:
+                knowledge.knowledge_entry_edit(
+                    entry_id=entry.pk,
+                    question=form.cleaned_data["question"],
+                    answer=form.cleaned_data["answer"],
+                    intent=form.cleaned_data["intent"],
+                )
+            except (Conflict, InvalidInput) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Saved. Approve it when it reads right.")
+                return redirect("ai:knowledge")
+    else:
+        form = EntryForm(
+            initial={"question": entry.question, "answer": entry.answer, "intent": entry.intent}
+        )
+    return render(request, "resolution/knowledge_edit.html", {"entry": entry, "form": form})
