@@ -7,8 +7,11 @@ Login: e-mail and password in, a JWT pair out, in the seed's field names.
 
 A wrong password, an unknown e-mail and a deactivated account get one and the same 401, so the
 endpoint cannot be used to find out who has an account. Failed logins are throttled per client
-address (the `login` rate in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES); successful ones cost
-nothing, so a user who types the password right is never locked out by their own history.
+address and per account by accounts.throttling (the portal's log-in form uses the same service);
+successful ones cost nothing.
+
+`POST /api/auth/logout` with {"refresh_token"} blacklists it: it can no longer be refreshed.
+Access tokens are short-lived (SIMPLE_JWT's ACCESS_TOKEN_LIFETIME) and simply expire.
 """
 
 from django.contrib.auth import authenticate
@@ -18,8 +21,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -27,6 +28,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.throttling import LoginThrottle
 from supportdesk.api_errors import AUTHENTICATE_HEADER, error_responses
 from supportdesk.api_fields import StrictCharField
 
@@ -61,41 +63,6 @@ class InvalidCredentials(exceptions.APIException):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_detail = "Incorrect e-mail or password."
     default_code = "invalid_credentials"
-
-
-class LoginFailureThrottle(SimpleRateThrottle):
-    """Counts failed logins per client address; refuses further attempts once over the rate.
-
-    DRF's own throttles count every request. Here `allow_request` only checks the history and
-    the view calls `record_failure` when the credentials were wrong.
-    """
-
-    scope = "login"
-
-    def get_rate(self) -> str | None:
-        # Read at request time (not import time) so settings overrides apply.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def get_cache_key(self, request: Request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def allow_request(self, request: Request, view) -> bool:
-        self.rate = self.get_rate()
-        if self.rate is None:
-            return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        self.key = self.get_cache_key(request, view)
-        self.now = self.timer()
-        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return True
-
-    def record_failure(self) -> None:
-        if self.rate is None:
-            return
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -137,14 +104,6 @@ class _TokenView(APIView):
 
 
 class LoginView(_TokenView):
-    throttle_classes = [LoginFailureThrottle]
-
-    def get_throttles(self) -> list[LoginFailureThrottle]:
-        # One instance per request, kept so the view can record a failure on it.
-        if not hasattr(self, "_throttles"):
-            self._throttles = [throttle() for throttle in self.throttle_classes]
-        return self._throttles
-
     @extend_schema(
         operation_id="auth_login",
         tags=["auth"],
@@ -162,14 +121,16 @@ class LoginView(_TokenView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        throttle = LoginThrottle.for_attempt(request, serializer.validated_data["email"])
+        if (wait := throttle.retry_after()) is not None:
+            raise exceptions.Throttled(wait=wait)
         user: User | None = authenticate(
             request._request,
             email=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
         if user is None:
-            for throttle in self.get_throttles():
-                throttle.record_failure()
+            throttle.record_failure()
             raise InvalidCredentials()
         refresh = RefreshToken.for_user(user)
         if jwt_settings.UPDATE_LAST_LOGIN:
@@ -203,3 +164,23 @@ class RefreshView(_TokenView):
         tokens = refreshed.validated_data
         refresh = tokens.get("refresh", serializer.validated_data["refresh_token"])
         return token_response(tokens["access"], refresh)
+
+
+class LogoutView(_TokenView):
+    @extend_schema(
+        operation_id="auth_logout",
+        tags=["auth"],
+        summary="Revoke a refresh token",
+        description="The refresh token can no longer be traded for tokens. Access tokens "
+        "already issued expire on their own (they are short-lived).",
+        request=RefreshSerializer,
+        responses={204: None, **error_responses(400, 401, 413, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh_token"]).blacklist()
+        except TokenError as exc:  # bad signature, expired, already revoked
+            raise InvalidToken(exc.args[0]) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist, loader
 
 from accounts.models import User
+from accounts.throttling import LoginThrottle
 
 
 class PortalFormRenderer(DjangoTemplates):
@@ -49,7 +50,21 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That e-mail address and password do not match an account.",
+        # The same words whether or not the account exists.
+        "throttled": "Too many failed attempts to log in. Please wait a few minutes and try again.",
     }
+
+    def clean(self) -> dict:
+        """Refuse while the address or the account is over its failure count (the API's rule)."""
+        throttle = LoginThrottle.for_attempt(self.request, self.cleaned_data.get("username", ""))
+        if throttle.retry_after() is not None:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                throttle.record_failure()
+            raise
 
 
 class SignupForm(PortalForm):
