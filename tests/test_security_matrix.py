@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from feedback.models import Feedback
+from resolution.models import KnowledgeEntry, KnowledgeStatus
 from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
     _clear_throttle_history,
     answered_ticket,
@@ -36,7 +37,7 @@ from tickets.models import Message, Ticket
 ROLES = ["anonymous", "owner", "other_customer", "agent", "admin"]
 
 LOGIN, ADMIN_LOGIN = "->login", "->admin-login"
-HOME, QUEUE, TICKETS = "->/", "->/agent/", "->/tickets/"
+HOME, QUEUE, TICKETS, KNOWLEDGE = "->/", "->/agent/", "->/tickets/", "->/ai/knowledge/"
 REFUSED_CUSTOMER_PAGE = [LOGIN, "200", "200", QUEUE, QUEUE]  # a customer's own page
 AGENT_PAGE = [LOGIN, "403", "403", "200", "200"]
 
@@ -95,6 +96,11 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     ),
     "ai:panel": ("get", "escalated", None, AGENT_PAGE),
     "ai:metrics": ("get", "answered", None, [LOGIN, "403", "403", "403", "200"]),
+    # The knowledge review page; {pk} is a pending knowledge entry learnt from the ticket.
+    "ai:knowledge": ("get", "answered", None, AGENT_PAGE),
+    "ai:knowledge_edit": ("get", "answered", None, AGENT_PAGE),
+    "ai:knowledge_approve": ("post", "answered", None, [LOGIN, "403", "403"] + [KNOWLEDGE] * 2),
+    "ai:knowledge_reject": ("post", "answered", None, [LOGIN, "403", "403"] + [KNOWLEDGE] * 2),
     # --- the API (token auth; see also test_api_matrix.py for the error bodies) -----------
     "api-login": (
         "post",
@@ -234,6 +240,14 @@ def _path(key: str, ticket: Ticket, alice) -> str:
     }
     if key in fills:
         return fills[key]
+    if key.startswith("ai:knowledge_"):
+        entry = KnowledgeEntry.objects.create(
+            question="Where is my parcel?",
+            answer="Track it on the site.",
+            source_ticket=ticket,
+            status=KnowledgeStatus.PENDING,
+        )
+        return reverse(key, args=[entry.pk])
     pattern = next(p for k, p in ALL_URLS.items() if k == key)
     if "<int:pk>" in pattern or "<int:ticket_id>" in pattern or "<int:ticket_pk>" in pattern:
         return reverse(key, args=[ticket.pk])
@@ -262,6 +276,7 @@ def _snapshot() -> tuple[int, ...]:
         Feedback.objects.count(),
         Ticket.objects.filter(assigned_agent__isnull=False).count(),
         Ticket.objects.filter(status="resolved").count(),
+        tuple(KnowledgeEntry.objects.values_list("status", "answer").order_by("pk")),
     )
 
 
