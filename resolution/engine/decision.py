@@ -114,7 +114,5 @@ def wants_human(text: str) -> bool:
     text = " ".join((text or "").replace("’", "'").split())
     if _WHOLE_MESSAGE.match(text):
         return True
-    for found in _ASK.finditer(text):
-        if not _NEGATION.search(text[: found.start()]):
-            return True
-    return False
+    # A request counts unless a negation shortly before it turns it around.
+    return any(not _NEGATION.search(text[: found.start()]) for found in _ASK.finditer(text))

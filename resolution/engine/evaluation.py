@@ -82,7 +82,9 @@ def evaluate(
         "macro_f1": (
             float(
                 f1_score(
-                    list(truth[in_scope]), list(predicted[in_scope]), average="macro",
+                    list(truth[in_scope]),
+                    list(predicted[in_scope]),
+                    average="macro",
                     zero_division=0,
                 )
             )

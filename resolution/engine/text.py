@@ -17,7 +17,7 @@ URL = "<url>"
 SLOT = "<slot>"
 
 # Scikit-learn token pattern that keeps our tokens whole ("<num>", not "num").
-TOKEN_PATTERN = r"<[a-z]+>|\b\w+\b"
+TOKEN_PATTERN = r"<[a-z]+>|\b\w+\b"  # noqa: S105 (a regex, not a password)
 
 # Bitext-style placeholders ("{{Order Number}}", "{{Customer Support Email}}") name what
 # would stand there in a real message; map them to the token a real value would become.
