@@ -88,7 +88,7 @@ def test_the_portal_shows_a_plain_503_page(alice):
 def test_other_errors_are_not_turned_into_503s(alice):
     client = api(alice)
     client.raise_request_exception = False
-    with mock.patch("tickets.api.ticket_create", side_effect=RuntimeError("bug")):
+    with mock.patch("tickets.api.ticket_submit", side_effect=RuntimeError("bug")):
         response = client.post("/api/tickets", {"message": "My order is late."})
     assert response.status_code == 500
 

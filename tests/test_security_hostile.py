@@ -170,8 +170,9 @@ def test_every_state_changing_portal_request_needs_the_csrf_token(
 ):
     from tests.api_helpers import answered_ticket, escalated_ticket
 
-    user = admin_user if key.startswith("admin") else agent if key.startswith("agent") else alice
-    ticket = escalated_ticket(alice) if key.startswith("agent") else answered_ticket(alice)
+    staff = key.startswith(("agent", "ai:"))
+    user = admin_user if key.startswith("admin") else agent if staff else alice
+    ticket = escalated_ticket(alice) if staff else answered_ticket(alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     headers = {"HX-Request": "true"} if htmx else {}

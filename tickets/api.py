@@ -30,7 +30,7 @@ from tickets.serializers import (
     TicketReplySerializer,
     TicketSerializer,
 )
-from tickets.services import ticket_agent_reply, ticket_claim, ticket_create
+from tickets.services import ticket_agent_reply, ticket_claim, ticket_submit
 
 
 def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -166,15 +166,33 @@ class TicketListCreateView(generics.ListCreateAPIView):
             "be `open`: read it again with GET /api/tickets/{id}."
         ),
         request=TicketCreateSerializer,
-        responses={201: TicketSerializer, **error_responses(400, 401, 403, 413, 415)},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Optional, up to 128 characters. Sending the same key again "
+                "returns the ticket it created (200) instead of opening a second one.",
+            )
+        ],
+        responses={
+            201: TicketSerializer,
+            200: TicketSerializer,
+            **error_responses(400, 401, 403, 413, 415),
+        },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = TicketCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = ticket_create(customer=request.user, **serializer.validated_data)
-        # ticket_create committed and the pipeline ran (in-process without a broker): re-read.
+        ticket, created = ticket_submit(
+            customer=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            **serializer.validated_data,
+        )
+        # ticket_submit committed and the pipeline ran (in-process without a broker): re-read.
         ticket = get_visible_ticket(request.user, ticket.pk)
-        return Response(TicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(TicketSerializer(ticket).data, status=code)
 
 
 class TicketReplyResultSerializer(serializers.Serializer):

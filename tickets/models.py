@@ -44,9 +44,19 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The client's Idempotency-Key (API) or the compose form's one-time token (portal): a
+    # second submission with the same key returns the first ticket instead of a duplicate.
+    idempotency_key = models.CharField(max_length=128, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="ticket_customer_idempotency_key",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
@@ -95,3 +105,36 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_author_kind_display()} on #{self.ticket_id}"
+
+
+class TicketEvent(models.Model):
+    """The audit trail of a ticket: who changed its status, intent or assignee, and when.
+
+    Written by tickets.services (one helper, `_record`) in the same transaction as the change.
+    `actor` is empty when the AI changed the ticket; `model_version` then names the model (its
+    ModelVersion id) that decided. Kept when a customer's data is erased.
+    """
+
+    class Field(models.TextChoices):
+        CREATED = "created", "Created"
+        STATUS = "status", "Status"
+        INTENT = "intent", "Intent"
+        ASSIGNEE = "assigned_agent", "Assignee"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    field = models.CharField(max_length=16, choices=Field.choices)
+    old_value = models.CharField(max_length=254, blank=True)
+    new_value = models.CharField(max_length=254, blank=True)
+    note = models.CharField(max_length=64, blank=True, help_text="E.g. the escalation reason.")
+    model_version = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_created")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.field}: {self.old_value!r} -> {self.new_value!r}"

@@ -5,13 +5,20 @@ how many rows changed), so two agents clicking at once get one winner and one cl
 """
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
 from tickets.errors import Conflict, InvalidInput
-from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
+from tickets.models import (
+    AuthorKind,
+    EscalationReason,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from tickets.signals import ticket_resolved
 
 MAX_MESSAGE_LENGTH = 10_000
@@ -35,20 +42,100 @@ def known_intent_slugs() -> set[str]:
     return set(import_string(settings.TICKET_INTENT_CHOICES)())
 
 
+# --- Audit: every change of status, intent or assignee leaves a TicketEvent ------------------
+
+_AUDITED = {
+    "status": TicketEvent.Field.STATUS,
+    "intent": TicketEvent.Field.INTENT,
+    "assigned_agent_id": TicketEvent.Field.ASSIGNEE,
+}
+
+
+def _audit_state(ticket: Ticket) -> dict:
+    return {name: getattr(ticket, name) for name in _AUDITED}
+
+
+def _record(
+    ticket: Ticket,
+    before: dict,
+    *,
+    actor: User | None = None,
+    note: str = "",
+    model_version: int | None = None,
+) -> None:
+    """A TicketEvent per audited field changed since `before` (in the caller's transaction)."""
+    after = _audit_state(ticket)
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket=ticket,
+            actor=actor,
+            field=field,
+            old_value="" if before[name] is None else str(before[name]),
+            new_value="" if after[name] is None else str(after[name]),
+            note=note,
+            model_version=model_version,
+        )
+        for name, field in _AUDITED.items()
+        if before[name] != after[name]
+    )
+
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+
+
 @transaction.atomic
-def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
-    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver."""
+def ticket_submit(
+    *, customer: User, message: str, subject: str = "", idempotency_key: str = ""
+) -> tuple[Ticket, bool]:
+    """Store a new ticket and its first message, once per idempotency key: (ticket, created).
+
+    The same key again (a double click, a client retrying after a timeout) returns the first
+    ticket. Two submissions racing with one key meet at the unique constraint: the loser reads
+    the winner's ticket. The AI is scheduled by resolution's receiver.
+    """
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
-    ticket = Ticket.objects.create(customer=customer, subject=subject, message=body)
+    key = (idempotency_key or "").strip()
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
+        raise InvalidInput(
+            f"The idempotency key is too long (at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters).",
+            details={"idempotency_key": [f"at most {MAX_IDEMPOTENCY_KEY_LENGTH} characters"]},
+        )
+    if key and (earlier := Ticket.objects.filter(customer=customer, idempotency_key=key).first()):
+        return earlier, False
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                customer=customer, subject=subject, message=body, idempotency_key=key
+            )
+    except IntegrityError:
+        if not key:
+            raise
+        return Ticket.objects.get(customer=customer, idempotency_key=key), False
     Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=body
     )
-    return ticket
+    TicketEvent.objects.create(
+        ticket=ticket, actor=customer, field=TicketEvent.Field.CREATED, new_value=ticket.status
+    )
+    return ticket, True
 
 
-def ticket_auto_resolve(*, ticket: Ticket, answer: str, intent: str, confidence: float) -> Message:
+def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
+    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver."""
+    return ticket_submit(customer=customer, message=message, subject=subject)[0]
+
+
+def ticket_auto_resolve(
+    *,
+    ticket: Ticket,
+    answer: str,
+    intent: str,
+    confidence: float,
+    model_version: int | None = None,
+) -> Message:
     """The AI answered. Call inside the pipeline's transaction, with the ticket locked."""
+    before = _audit_state(ticket)
     message = Message.objects.create(ticket=ticket, author_kind=AuthorKind.ASSISTANT, body=answer)
     ticket.status = TicketStatus.AUTO_RESOLVED
     ticket.intent = intent
@@ -65,13 +152,21 @@ def ticket_auto_resolve(*, ticket: Ticket, answer: str, intent: str, confidence:
             "updated_at",
         ]
     )
+    _record(ticket, before, model_version=model_version)
     return message
 
 
 def ticket_escalate(
-    *, ticket: Ticket, reason: str, intent: str | None = None, confidence: float | None = None
+    *,
+    ticket: Ticket,
+    reason: str,
+    intent: str | None = None,
+    confidence: float | None = None,
+    actor: User | None = None,
+    model_version: int | None = None,
 ) -> Ticket:
-    """Hand the ticket to a person, saying why."""
+    """Hand the ticket to a person, saying why. `actor`: who did (None: the AI)."""
+    before = _audit_state(ticket)
     ticket.status = TicketStatus.ESCALATED
     ticket.escalation_reason = reason
     ticket.resolved_at = None
@@ -83,6 +178,7 @@ def ticket_escalate(
         ticket.confidence = confidence
         fields.append("confidence")
     ticket.save(update_fields=fields)
+    _record(ticket, before, actor=actor, note=reason, model_version=model_version)
     return ticket
 
 
@@ -95,7 +191,7 @@ def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Messa
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
     )
     if ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
-        ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED)
+        ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     else:
         ticket.save(update_fields=["updated_at"])
     return message
@@ -109,6 +205,8 @@ def ticket_claim(*, ticket: Ticket, agent: User) -> Ticket:
         .update(assigned_agent=agent, updated_at=timezone.now())
     )
     ticket.refresh_from_db()
+    if claimed:
+        _record(ticket, {**_audit_state(ticket), "assigned_agent_id": None}, actor=agent)
     if claimed or ticket.assigned_agent_id == agent.pk:
         return ticket
     if ticket.status != TicketStatus.ESCALATED:
@@ -120,10 +218,12 @@ def ticket_claim(*, ticket: Ticket, agent: User) -> Ticket:
 
 
 def ticket_release(*, ticket: Ticket, agent: User) -> Ticket:
-    Ticket.objects.filter(pk=ticket.pk, assigned_agent=agent).update(
+    released = Ticket.objects.filter(pk=ticket.pk, assigned_agent=agent).update(
         assigned_agent=None, updated_at=timezone.now()
     )
     ticket.refresh_from_db()
+    if released:
+        _record(ticket, {**_audit_state(ticket), "assigned_agent_id": agent.pk}, actor=agent)
     return ticket
 
 
@@ -150,6 +250,7 @@ def ticket_agent_reply(
     if internal and (resolve or add_to_knowledge):
         raise InvalidInput("An internal note cannot resolve a ticket or teach the knowledge base.")
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    before = _audit_state(ticket)
     if resolve and ticket.status == TicketStatus.RESOLVED:
         raise Conflict("This ticket is already resolved.", code="already_resolved")
     if ticket.assigned_agent_id not in (None, agent.pk) and resolve:
@@ -172,6 +273,7 @@ def ticket_agent_reply(
         ticket.resolved_at = timezone.now()
         fields += ["status", "resolved_at"]
     ticket.save(update_fields=fields)
+    _record(ticket, before, actor=agent)
     if resolve:
         transaction.on_commit(
             lambda: ticket_resolved.send(

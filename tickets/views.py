@@ -20,7 +20,7 @@ from tickets.errors import ServiceError
 from tickets.forms import ReplyForm, TicketForm, add_service_error
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import messages_visible_to, tickets_visible_to
-from tickets.services import ticket_create, ticket_customer_reply, ticket_latest_answer
+from tickets.services import ticket_customer_reply, ticket_latest_answer, ticket_submit
 
 TICKETS_PER_PAGE = 20
 
@@ -55,10 +55,12 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return _validated_field(form, request.htmx.trigger_name)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = ticket_create(
+            # The form's one-time `draft` token: a double click returns the first ticket.
+            ticket, _created = ticket_submit(
                 customer=request.user,
                 subject=form.cleaned_data["subject"],
                 message=form.cleaned_data["message"],
+                idempotency_key=f"portal:{draft}" if (draft := request.POST.get("draft")) else "",
             )
         except ServiceError as error:
             add_service_error(form, error)

@@ -148,7 +148,11 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
         confidence = prediction.confidence if prediction else None
         if outcome.action == "auto_resolve":
             ticket_auto_resolve(
-                ticket=ticket, answer=analysis.answer.text, intent=intent, confidence=confidence
+                ticket=ticket,
+                answer=analysis.answer.text,
+                intent=intent,
+                confidence=confidence,
+                model_version=analysis.model_version_id,
             )
             if analysis.answer.source == "knowledge":
                 KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
@@ -156,6 +160,10 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
                 )
         else:
             ticket_escalate(
-                ticket=ticket, reason=outcome.reason, intent=intent, confidence=confidence
+                ticket=ticket,
+                reason=outcome.reason,
+                intent=intent,
+                confidence=confidence,
+                model_version=analysis.model_version_id,
             )
     return PipelineResult(decision=decision, created=True)
