@@ -20,6 +20,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.signals import ticket_resolved
+from tickets.tasks import schedule_answer_notification
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -126,6 +127,11 @@ def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
     return ticket_submit(customer=customer, message=message, subject=subject)[0]
 
 
+def _notify_customer_after_commit(message: Message) -> None:
+    """E-mail the customer about an answer once it is committed, from a task (tickets/tasks.py)."""
+    transaction.on_commit(lambda: schedule_answer_notification(message.pk))
+
+
 def ticket_auto_resolve(
     *,
     ticket: Ticket,
@@ -137,6 +143,7 @@ def ticket_auto_resolve(
     """The AI answered. Call inside the pipeline's transaction, with the ticket locked."""
     before = _audit_state(ticket)
     message = Message.objects.create(ticket=ticket, author_kind=AuthorKind.ASSISTANT, body=answer)
+    _notify_customer_after_commit(message)
     ticket.status = TicketStatus.AUTO_RESOLVED
     ticket.intent = intent
     ticket.confidence = confidence
@@ -261,6 +268,8 @@ def ticket_agent_reply(
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.AGENT, author=agent, body=text, internal=internal
     )
+    if not internal:
+        _notify_customer_after_commit(message)
     fields = ["updated_at"]
     if corrected_intent and corrected_intent != ticket.intent:
         ticket.intent = corrected_intent
