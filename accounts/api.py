@@ -28,6 +28,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
+from accounts.privacy import user_erase_data, user_export_data
 from accounts.throttling import LoginThrottle
 from supportdesk.api_errors import AUTHENTICATE_HEADER, error_responses
 from supportdesk.api_fields import StrictCharField
@@ -183,4 +184,42 @@ class LogoutView(_TokenView):
             RefreshToken(serializer.validated_data["refresh_token"]).blacklist()
         except TokenError as exc:  # bad signature, expired, already revoked
             raise InvalidToken(exc.args[0]) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EraseSerializer(serializers.Serializer):
+    password = StrictCharField(max_length=MAX_PASSWORD_LENGTH, trim_whitespace=False)
+
+
+class AccountExportView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        operation_id="account_export",
+        tags=["account"],
+        summary="Everything we hold about you (customers)",
+        responses={200: dict, **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(user_export_data(user=request.user), headers={"Cache-Control": "no-store"})
+
+
+class AccountEraseView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        operation_id="account_erase",
+        tags=["account"],
+        summary="Erase your data and close your account (customers)",
+        description="Your tickets stay, anonymised; your tokens stop working.",
+        request=EraseSerializer,
+        responses={204: None, **error_responses(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        # A wrong password is a 403 (you may not), not a 400: the input was well-formed.
+        serializer = EraseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not request.user.check_password(serializer.validated_data["password"]):
+            raise exceptions.PermissionDenied("That is not your password.")
+        user_erase_data(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,15 +1,26 @@
-"""Portal sign-up, log-in, log-out and password reset (Django's auth views, our templates)."""
+"""Portal sign-up, log-in, log-out, password reset (Django's auth views, our templates), and
+the customer's privacy page (export and erase their data)."""
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 
-from accounts.forms import LoginForm, ResetPasswordForm, ResetRequestForm, SignupForm
+from accounts.decorators import customer_required
+from accounts.forms import (
+    LoginForm,
+    PortalForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SignupForm,
+)
 from accounts.models import Role, User
+from accounts.privacy import user_erase_data, user_export_data
 
 
 class LoginView(auth_views.LoginView):
@@ -61,3 +72,44 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+class EraseForm(PortalForm):
+    password = forms.CharField(
+        label="Your password, to confirm",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+@customer_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    """Download my data; delete my data (tickets anonymised, account closed)."""
+    form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_erase_data(user=request.user)
+        logout(request)
+        messages.success(request, "Your data has been erased and your account closed.")
+        return redirect("accounts:login")
+    return render(
+        request, "accounts/privacy.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@customer_required
+@require_GET
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    response = JsonResponse(user_export_data(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="supportdesk-my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response

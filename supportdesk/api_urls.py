@@ -6,7 +6,13 @@ Paths have no trailing slash, as in the contract; the schema and docs pages do.
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import LoginView, LogoutView, RefreshView
+from accounts.api import (
+    AccountEraseView,
+    AccountExportView,
+    LoginView,
+    LogoutView,
+    RefreshView,
+)
 from feedback.api import FeedbackView
 from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from supportdesk.api_errors import api_not_found
@@ -16,6 +22,8 @@ urlpatterns = [
     path("auth/login", LoginView.as_view(), name="api-login"),
     path("auth/refresh", RefreshView.as_view(), name="api-refresh"),
     path("auth/logout", LogoutView.as_view(), name="api-logout"),
+    path("account/export", AccountExportView.as_view(), name="api-account-export"),
+    path("account/erase", AccountEraseView.as_view(), name="api-account-erase"),
     path("tickets", TicketListCreateView.as_view(), name="api-tickets"),
     path("tickets/<int:pk>", TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),

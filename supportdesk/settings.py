@@ -208,8 +208,6 @@ KNOWLEDGE_DUPLICATE_SIMILARITY = env.float("KNOWLEDGE_DUPLICATE_SIMILARITY", def
 KNOWLEDGE_RETIRE_MIN_RATINGS = env.int("KNOWLEDGE_RETIRE_MIN_RATINGS", default=5)
 KNOWLEDGE_RETIRE_HELPFUL_SHARE = env.float("KNOWLEDGE_RETIRE_HELPFUL_SHARE", default=0.4)
 RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
-# Where customers reach the portal, for links in notification e-mails.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE.update(
     {
         "retrain-model": {
@@ -234,6 +232,8 @@ SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.6)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
+# A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.
+PRIVACY_PROVIDERS = ["tickets.privacy", "feedback.privacy"]
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")

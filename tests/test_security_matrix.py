@@ -69,6 +69,9 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     "accounts:logout": ("post", "answered", None, [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
     "accounts:signup": ("get", "answered", None, ["200", HOME, HOME, HOME, HOME]),
     "accounts:password_reset": ("get", "answered", None, ["200"] * 5),
+    # A customer's own data (export, erase): whoever is logged in, only their own.
+    "accounts:privacy": ("get", "answered", None, REFUSED_CUSTOMER_PAGE),
+    "accounts:privacy_export": ("get", "answered", None, REFUSED_CUSTOMER_PAGE),
     "accounts:password_reset_done": ("get", "answered", None, ["200"] * 5),
     # Alice's own reset link: the token is the credential, whoever holds it.
     "accounts:password_reset_confirm": (
@@ -110,6 +113,13 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     ),
     "api-refresh": ("post", "answered", {"refresh_token": "not-a-token"}, ["401"] * 5),
     "api-logout": ("post", "answered", {"refresh_token": "not-a-token"}, ["401"] * 5),
+    "api-account-export": ("get", "answered", None, ["401", "200", "200", "403", "403"]),
+    "api-account-erase": (
+        "post",
+        "answered",
+        {"password": PASSWORD},
+        ["401", "204", "204", "403", "403"],
+    ),
     "api-tickets": ("get", "answered", None, ["401", "200", "200", "200", "200"]),
     "api-ticket": ("get", "answered", None, ["401", "200", "404", "200", "200"]),
     "api-ticket-resolve": ("post", "answered", None, ["401", "200", "404", "200", "200"]),

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from accounts.api import IsAgent, IsCustomer
 from accounts.models import User
 from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import IsoDateFormField
+from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
@@ -146,7 +146,7 @@ class TicketListCreateView(generics.ListCreateAPIView):
         parameters=[
             OpenApiParameter(
                 "intent",
-                {"type": "string", "minLength": 1, "maxLength": 64},
+                {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL_PATTERN},
                 description="An intent's slug.",
             )
         ],
