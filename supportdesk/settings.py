@@ -208,6 +208,8 @@ KNOWLEDGE_DUPLICATE_SIMILARITY = env.float("KNOWLEDGE_DUPLICATE_SIMILARITY", def
 KNOWLEDGE_RETIRE_MIN_RATINGS = env.int("KNOWLEDGE_RETIRE_MIN_RATINGS", default=5)
 KNOWLEDGE_RETIRE_HELPFUL_SHARE = env.float("KNOWLEDGE_RETIRE_HELPFUL_SHARE", default=0.4)
 RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
+# Where customers reach the portal, for links in notification e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE.update(
     {
         "retrain-model": {
