@@ -18,7 +18,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from resolution.models import Decision
+from resolution.models import Decision, ModelVersion
+from resolution.services.training import promote
 from tests.api_helpers import api
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus
 
@@ -199,4 +200,12 @@ def test_a_worker_decides_tickets_and_a_killed_worker_loses_none(
     start_worker("second")
     wait_until(lambda: decided(stuck), timeout=30, what="the second worker to take the ticket over")
     assert_answered_once(*ids, stuck)
+
+    # A newly promoted model is served by the running worker without a restart.
+    newer = ModelVersion.objects.create(version=2, artifact=trained_model.artifact)
+    promote(newer)
+    time.sleep(1.5)  # the worker's MODEL_RELOAD_SECONDS is 1
+    later = create_ticket(alice, "Where is my parcel? The tracking has not moved for a week.")
+    wait_until(lambda: decided(later), timeout=20, what="the worker to decide with the new model")
+    assert Decision.objects.get(ticket_id=later).model_version == newer
     assert time.monotonic() - started < 60
