@@ -72,7 +72,19 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve (use for automatic answers)")
     def approve(self, request, queryset) -> None:
-        queryset.update(status="active", retired_reason="", updated_at=timezone.now())
+        """Pending entries go through the review service (it refuses near-duplicates);
+        retired ones are put back as they are."""
+        from resolution.services.knowledge import knowledge_entry_approve
+        from tickets.errors import Conflict
+
+        for entry in queryset.filter(status="pending"):
+            try:
+                knowledge_entry_approve(entry_id=entry.pk)
+            except Conflict as exc:
+                self.message_user(request, f"#{entry.pk}: {exc}", level=messages.WARNING)
+        queryset.filter(status="retired").update(
+            status="active", retired_reason="", updated_at=timezone.now()
+        )
 
     @admin.action(description="Retire (stop using)")
     def retire(self, request, queryset) -> None:

@@ -251,3 +251,30 @@ def test_an_admin_rolls_back_to_an_earlier_model(client, admin_user, trained_mod
     )
     assert "1 is now the active model" in response.content.decode()
     assert ModelVersion.objects.get(is_active=True) == trained_model
+
+
+def test_the_admin_approve_action_also_refuses_a_duplicate(client, admin_user, taxonomy):
+    duplicate = KnowledgeEntry.objects.create(
+        question=CREATE_ACCOUNT, answer="Sign up.", status="pending"
+    )
+    fresh = KnowledgeEntry.objects.create(
+        question="Can a company open one account for five buyers?", answer="Yes.", status="pending"
+    )
+    client.login(email=admin_user.email, password=PASSWORD)
+    response = client.post(
+        "/admin/resolution/knowledgeentry/",
+        {"action": "approve", "index": 0, "_selected_action": [duplicate.pk, fresh.pk]},
+        follow=True,
+    )
+    assert "edit it so it differs" in response.content.decode()
+    duplicate.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (duplicate.status, fresh.status) == ("pending", "active")
+
+
+def test_the_metrics_page_shows_resolved_by_ai(client, admin_user, alice, trained_model):
+    ticket = auto_resolved(alice)
+    feedback_submit(ticket=ticket, customer=alice, rating=5, resolved=True)
+    client.login(email=admin_user.email, password=PASSWORD)
+    page = client.get(reverse("ai:metrics")).content.decode()
+    assert "Resolved by AI" in page and "1 confirmed, 0 without a follow-up" in page
