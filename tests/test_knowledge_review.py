@@ -278,3 +278,19 @@ def test_the_metrics_page_shows_resolved_by_ai(client, admin_user, alice, traine
     client.login(email=admin_user.email, password=PASSWORD)
     page = client.get(reverse("ai:metrics")).content.decode()
     assert "Resolved by AI" in page and "1 confirmed, 0 without a follow-up" in page
+
+
+def test_two_alike_pending_entries_are_not_both_approved(taxonomy, settings):
+    from resolution.services.knowledge import knowledge_entry_approve, similar_entries
+    from tickets.errors import Conflict
+
+    settings.MODEL_RELOAD_SECONDS = 3600  # this process's cached index will not see the first
+    similar_entries("warm the cache")
+    question = "Can a company open one account for five buyers?"
+    first = KnowledgeEntry.objects.create(question=question, answer="Yes.", status="pending")
+    second = KnowledgeEntry.objects.create(question=question + "!", answer="Yes!", status="pending")
+    knowledge_entry_approve(entry_id=first.pk)
+    with pytest.raises(Conflict, match="edit it so it differs"):
+        knowledge_entry_approve(entry_id=second.pk)
+    second.refresh_from_db()
+    assert (second.status, second.duplicate_of) == ("pending", first)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from resolution.engine.llm import DisabledLLM
 from resolution.engine.responder import respond
+from resolution.engine.similarity import SimilarityIndex
+from resolution.engine.types import KnowledgeItem
 from resolution.models import (
     AIResolution,
     AIResolutionVia,
@@ -158,14 +160,30 @@ def clean_answer(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def nearest_active_entry(question: str, *, exclude_id: int | None = None) -> Suggestion | None:
-    """The active entry whose question is at least KNOWLEDGE_DUPLICATE_SIMILARITY alike."""
-    for suggestion in similar_entries(question, limit=2):
-        if suggestion.entry_id == exclude_id:
-            continue
-        if suggestion.score >= settings.KNOWLEDGE_DUPLICATE_SIMILARITY:
-            return suggestion
-        break
+def nearest_active_entry(
+    question: str, *, exclude_id: int | None = None, fresh: bool = False
+) -> Suggestion | None:
+    """The active entry whose question is at least KNOWLEDGE_DUPLICATE_SIMILARITY alike.
+
+    `fresh` searches an index built from the database now, not this process's cached one
+    (which may lag by MODEL_RELOAD_SECONDS): approving must see an entry approved a second ago.
+    """
+    if fresh:
+        active = KnowledgeEntry.objects.filter(status=KnowledgeStatus.ACTIVE).exclude(pk=exclude_id)
+        index = SimilarityIndex.build(
+            [
+                KnowledgeItem(id=pk, question=q, answer=a, intent=slug)
+                for pk, q, a, slug in active.values_list("id", "question", "answer", "intent__slug")
+            ]
+        )
+        matches = [
+            Suggestion(m.item.id, m.item.question, m.item.answer, m.item.intent, m.score)
+            for m in index.search(question, k=1)
+        ]
+    else:
+        matches = [s for s in similar_entries(question, limit=2) if s.entry_id != exclude_id]
+    if matches and matches[0].score >= settings.KNOWLEDGE_DUPLICATE_SIMILARITY:
+        return matches[0]
     return None
 
 
@@ -200,7 +218,7 @@ def knowledge_entry_edit(
                 k: ["required"] for k, v in (("question", question), ("answer", answer)) if not v
             },
         )
-    duplicate = nearest_active_entry(question, exclude_id=entry.pk)
+    duplicate = nearest_active_entry(question, exclude_id=entry.pk, fresh=True)
     entry.question, entry.answer, entry.intent = question, answer, intent
     entry.duplicate_of_id = duplicate.entry_id if duplicate else None
     entry.duplicate_similarity = round(duplicate.score, 4) if duplicate else None
@@ -208,24 +226,25 @@ def knowledge_entry_edit(
     return entry
 
 
-@transaction.atomic
 def knowledge_entry_approve(*, entry_id: int) -> KnowledgeEntry:
     """Put a pending entry to work. A near-duplicate of an active entry is refused: the
     knowledge base must not hold the same question twice (edit it to differ, or reject it)."""
-    entry = _pending(entry_id)
-    duplicate = nearest_active_entry(entry.question, exclude_id=entry.pk)
+    with transaction.atomic():
+        entry = _pending(entry_id)
+        duplicate = nearest_active_entry(entry.question, exclude_id=entry.pk, fresh=True)
+        if duplicate is None:
+            entry.status = KnowledgeStatus.ACTIVE
+            entry.duplicate_of, entry.duplicate_similarity = None, None
+        else:  # keep the flag up to date for the review page, then refuse (below)
+            entry.duplicate_of_id = duplicate.entry_id
+            entry.duplicate_similarity = round(duplicate.score, 4)
+        entry.save(update_fields=["status", "duplicate_of", "duplicate_similarity", "updated_at"])
     if duplicate is not None:
-        entry.duplicate_of_id = duplicate.entry_id
-        entry.duplicate_similarity = round(duplicate.score, 4)
-        entry.save(update_fields=["duplicate_of", "duplicate_similarity", "updated_at"])
         raise Conflict(
             f"This question is {duplicate.score:.0%} like active entry #{duplicate.entry_id}; "
             "edit it so it differs, or reject it.",
             code="duplicate",
         )
-    entry.status = KnowledgeStatus.ACTIVE
-    entry.duplicate_of, entry.duplicate_similarity = None, None
-    entry.save(update_fields=["status", "duplicate_of", "duplicate_similarity", "updated_at"])
     return entry
 
 
