@@ -47,6 +47,11 @@ def test_ece_is_over_in_scope_rows(metrics):
     assert metrics["ece"] == pytest.approx((0.1 + 0.82 + 0.38 + 0.25) / 4)
 
 
+def test_ece_all_counts_out_of_scope_rows_as_wrong(metrics):
+    # In-scope rows as above, plus |0-.95| and |0-.5| in bins of their own.
+    assert metrics["ece_all"] == pytest.approx((0.1 + 0.82 + 0.38 + 0.25 + 0.95 + 0.5) / 6)
+
+
 def test_ece_averages_within_a_bin():
     # 0.9 and 0.92 share the bin (13/15, 14/15]: accuracy 1/2 vs confidence 0.91.
     assert expected_calibration_error([0.9, 0.92, 0.3], [True, False, False]) == pytest.approx(

@@ -53,7 +53,8 @@ def evaluate(
 
     ``accuracy``, ``macro_f1`` and ``ece`` are over in-scope rows (label in
     ``known_labels``); ``coverage`` is over all rows; ``auto_precision`` counts out-of-scope
-    rows auto-resolved as wrong. Ratios with nothing to divide by are None.
+    rows auto-resolved as wrong; ``ece_all`` is the calibration error over all rows, the
+    out-of-scope ones counting as wrong. Ratios with nothing to divide by are None.
     """
     if len(predictions) != len(labels):
         raise ValueError(f"{len(predictions)} predictions but {len(labels)} labels")
@@ -92,6 +93,8 @@ def evaluate(
             else None
         ),
         "ece": expected_calibration_error(confidence[in_scope], correct[in_scope]),
+        # Calibration as the live desk sees it: out-of-scope rows are rows the model got wrong.
+        "ece_all": expected_calibration_error(confidence, correct),
         "coverage": coverage,
         "auto_precision": precision,
         "oos_auto_rate": _ratio(int((oos & (confidence >= threshold)).sum()), int(oos.sum())),
