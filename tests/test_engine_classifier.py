@@ -129,6 +129,14 @@ def test_it_copes_with_intents_of_one_or_two_examples():
     assert 0 <= model.predict("please cancel my subscription").confidence <= 1
 
 
+def test_it_trains_on_a_handful_of_examples():
+    texts = ["where is my order", "track my parcel", "order not here", "refund me"]
+    model = IntentClassifier.train(
+        texts + ["money back", "give refund"], ["track"] * 3 + ["refund"] * 3
+    )
+    assert model.predict("where is my parcel").intent == "track"
+
+
 def test_it_trains_on_two_intents():
     texts, labels = synthetic()
     pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if y != "get_refund"]

@@ -156,9 +156,10 @@ def _fit_scores(
     seed: int,
 ) -> np.ndarray | None:
     """SVM scores for ``test`` rows from a model fitted on ``train`` rows, one column per
-    intent; intents absent from ``train`` score -inf. None when ``train`` has < 2 intents."""
+    intent; intents absent from ``train`` score -inf. None when ``train`` has fewer than two
+    intents or there is nothing to score."""
     present = np.unique(y[train])
-    if len(present) < 2:
+    if len(present) < 2 or len(test) == 0:
         return None
     svm = _svm(C, seed).fit(X[train], y[train])
     raw = svm.decision_function(X[test])
@@ -301,7 +302,8 @@ class IntentClassifier:
         # first, as the longest, then out-of-fold and novel-intent scores on a sample.
         jobs: list[tuple[str, np.ndarray, np.ndarray]] = [("final", everything, everything[:0])]
         sample = _calibration_sample(y, config.calibration_max_examples, seed)
-        n_folds = max(2, min(config.folds, len(sample)))
+        # No more folds than the largest intent has examples, or some folds would be empty.
+        n_folds = max(2, min(config.folds, int(np.bincount(y[sample]).max())))
         fold = _fold_ids(y[sample], n_folds, seed)
         for k in range(n_folds):
             jobs.append(("oof", sample[fold != k], sample[fold == k]))
