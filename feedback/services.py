@@ -40,5 +40,5 @@ def feedback_submit(
     except IntegrityError as exc:  # a double submit raced past the check above
         raise Conflict("You have already rated this answer.", code="feedback_exists") from exc
     if not resolved and ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
-        ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED)
+        ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     return feedback

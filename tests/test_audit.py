@@ -80,3 +80,12 @@ def test_the_admin_shows_the_trail_on_the_ticket(alice, agent, admin_user):
     page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
     assert "Ticket events" in page or "ticket event" in page.lower()
     assert agent.email in page
+
+
+def test_an_unhelpful_rating_reopens_in_the_customers_name(alice):
+    from feedback.services import feedback_submit
+    from tests.api_helpers import answered_ticket
+
+    ticket = answered_ticket(alice)
+    feedback_submit(ticket=ticket, customer=alice, rating=1, resolved=False)
+    assert _trail(ticket)[-1] == ("status", "auto_resolved", "escalated", alice.email, "reopened")
