@@ -292,6 +292,7 @@ def main() -> None:
     parser.add_argument("--unknown-share", type=float, help="override the default")
     parser.add_argument("--scale", type=int, help="also time training on this many texts")
     parser.add_argument("--no-similarity", action="store_true")
+    parser.add_argument("--no-figures", action="store_true", help="skip the dataset figures")
     args = parser.parse_args()
     if not DATA.is_dir():
         parser.error(f"no datasets at {DATA} (set SUPPORTDESK_DATA)")
@@ -301,7 +302,7 @@ def main() -> None:
         base = replace(base, unknown_share=args.unknown_share)
     shares = [float(v) for v in args.sweep.split(",")] if args.sweep else [base.unknown_share]
     reports: list[dict] = []
-    for share in shares:
+    for share in [] if args.no_figures else shares:
         config = replace(base, unknown_share=share)
         reports.extend(tuning(config) if args.tune else figures(config))
     if args.scale:

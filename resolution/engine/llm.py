@@ -7,6 +7,7 @@ turns into ``None`` and a logged warning: the caller then escalates with ``no_an
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -39,14 +40,17 @@ class DisabledLLM:
 # timeout bounds each connect/read, not the whole call, and not DNS).
 _POOL_SIZE = 4
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
 _pool_lock = threading.Lock()
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        # A pool inherited through fork (Celery prefork, gunicorn preload) has no threads.
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="llm")
+            _pool_pid = os.getpid()
         return _pool
 
 
