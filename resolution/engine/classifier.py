@@ -3,7 +3,8 @@
 Calibration ("the confidence must mean what it says") is temperature scaling with an extra
 "none of these" logit, fitted on predictions for data the model did not train on:
 
-* out-of-fold scores for every training example, so confidences match held-out accuracy;
+* out-of-fold scores for the training examples (a stratified sample of at most
+  ``calibration_max_examples`` of them), so confidences match held-out accuracy;
 * scores for examples whose whole intent was left out of training ("novel" tickets), so a
   ticket about something the model never learned gets a low confidence instead of a
   confident wrong answer. ``unknown_share`` is the share of such tickets the calibration
@@ -14,9 +15,11 @@ For each known intent k, with SVM score s_k, temperature T and reject bias b:
     p_k = exp(s_k / T) / (exp(b / T) + sum_j exp(s_j / T))
 
 and what is left over, 1 - sum_k p_k, is the probability that the ticket is about none of
-them. Temperature scaling was chosen by measurement over per-class sigmoid and isotonic
-calibration (CalibratedClassifierCV), which were 3-4 times worse in expected calibration error
-on BANKING77; see bench/engine_quality.py.
+them. Temperature scaling was chosen by measurement on a BANKING77 train split: expected
+calibration error 0.02, against 0.06-0.09 for CalibratedClassifierCV's per-class sigmoid
+and isotonic calibration of the same SVM (which renormalizes one-vs-rest probabilities), and
+0.16-0.19 for those on LogisticRegression, which was also 7 times slower to train for the
+same accuracy.
 """
 
 from __future__ import annotations
