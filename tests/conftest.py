@@ -40,6 +40,18 @@ def admin_user(db) -> User:
     return make_user("ada@example.com", Role.ADMIN, full_name="Ada Admin")
 
 
+@pytest.fixture
+def people(alice, charlie, agent, admin_user) -> dict:
+    """The roles of an authorization matrix: who asks, as seen from Alice's tickets."""
+    return {
+        "anonymous": None,
+        "owner": alice,
+        "other_customer": charlie,
+        "agent": agent,
+        "admin": admin_user,
+    }
+
+
 # --- The AI -----------------------------------------------------------------------------------
 
 

@@ -20,17 +20,6 @@ from tests.conftest import PASSWORD
 ROLES = ["anonymous", "owner", "other_customer", "agent", "admin"]
 
 
-@pytest.fixture
-def people(alice, charlie, agent, admin_user) -> dict:
-    return {
-        "anonymous": None,
-        "owner": alice,
-        "other_customer": charlie,
-        "agent": agent,
-        "admin": admin_user,
-    }
-
-
 # (method, path, body, ticket state, expected status per role in ROLES order)
 TICKET_ENDPOINTS = {
     "detail": ("get", "/api/tickets/{id}", None, "answered", [401, 200, 404, 200, 200]),

@@ -213,17 +213,6 @@ def test_every_registered_admin_model_has_a_changelist():
     assert len(changelists) == len(admin.site._registry) >= 10
 
 
-@pytest.fixture
-def people(alice, charlie, agent, admin_user) -> dict:
-    return {
-        "anonymous": None,
-        "owner": alice,
-        "other_customer": charlie,
-        "agent": agent,
-        "admin": admin_user,
-    }
-
-
 def _client(user, key: str):
     if key.startswith("api"):
         return api(user)
