@@ -97,3 +97,13 @@ def test_erasing_through_the_api_revokes_the_tokens(alice, charlie):
     _assert_erased(alice, ticket, *counts)
     error_of(api().post("/api/auth/refresh", {"refresh_token": pair["refresh_token"]}), 401)
     error_of(api(alice).get("/api/tickets"), 401)  # a deactivated user's access token is refused
+
+
+def test_customers_find_their_data_page_in_the_navigation(client, alice):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    client.login(email=alice.email, password=PASSWORD)
+    page = client.get(reverse("portal:ticket_list"))
+    assert reverse("accounts:privacy") in page.content.decode()
