@@ -235,7 +235,7 @@ MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.
-PRIVACY_PROVIDERS = ["tickets.privacy", "feedback.privacy"]
+PRIVACY_PROVIDERS = ["tickets.privacy", "feedback.privacy", "resolution.privacy"]
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")

@@ -107,3 +107,37 @@ def test_customers_find_their_data_page_in_the_navigation(client, alice):
     client.login(email=alice.email, password=PASSWORD)
     page = client.get(reverse("portal:ticket_list"))
     assert reverse("accounts:privacy") in page.content.decode()
+
+
+def test_erasing_reaches_the_ais_copies_of_the_customers_words(alice, charlie, taxonomy):
+    from accounts.privacy import user_erase_data
+    from resolution.models import Deflection, Intent, KnowledgeEntry, TrainingExample
+
+    ticket = _alices_data(alice, charlie)
+    intent = Intent.objects.get(slug="get_refund")
+    entry = KnowledgeEntry.objects.create(
+        question=SECRET, answer="Refunds take 5 days.", intent=intent, source_ticket=ticket
+    )
+    TrainingExample.objects.create(text=SECRET, intent=intent, source="agent", ticket=ticket)
+    Deflection.objects.create(customer=alice, entry=entry, query=SECRET)
+    kept = Deflection.objects.create(customer=charlie, entry=entry, query="Charlie's query")
+
+    user_erase_data(user=alice)
+
+    entry.refresh_from_db()
+    assert SECRET not in entry.question and entry.status == "retired"
+    assert entry.answer == "Refunds take 5 days."
+    assert not TrainingExample.objects.filter(text=SECRET).exists()
+    assert not Deflection.objects.filter(query=SECRET).exists()
+    kept.refresh_from_db()
+    assert kept.query == "Charlie's query"
+
+
+def test_the_export_lists_the_suggestions_a_customer_was_shown(alice, taxonomy):
+    from accounts.privacy import user_export_data
+    from resolution.models import Deflection, KnowledgeEntry
+
+    entry = KnowledgeEntry.objects.first()
+    Deflection.objects.create(customer=alice, entry=entry, query="where is my parcel", helpful=True)
+    export = user_export_data(user=alice)
+    assert export["suggestions_shown"][0]["query"] == "where is my parcel"
