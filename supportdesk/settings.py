@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE.update(
 AUTO_RESOLVE_THRESHOLD = env.float("AUTO_RESOLVE_THRESHOLD", default=0.75)
 SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.6)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
+# What the classifier (and, when not "tfidf", the similarity search) reads: "tfidf" (default,
+# light), "embeddings" or "hybrid" (both; needs requirements-embeddings.txt). Takes effect for
+# models trained after the change; a model remembers its own featurizer.
+INTENT_FEATURIZER = env.str("INTENT_FEATURIZER", default="tfidf")
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.

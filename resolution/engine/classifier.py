@@ -68,6 +68,8 @@ class TrainingConfig:
     CLINC150 val with oos_train/oos_val): ``bench/engine_quality.py --tune``.
     """
 
+    # "tfidf", "embeddings" (all-MiniLM-L6-v2, the optional extra) or "hybrid" (both).
+    featurizer: str = "tfidf"
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     # Drop n-grams seen in a single text: a smaller model, and as accurate (C=1: 0.906 vs

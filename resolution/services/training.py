@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from resolution.engine.classifier import IntentClassifier
+from resolution.engine.classifier import IntentClassifier, TrainingConfig
 from resolution.engine.evaluation import Holdout, evaluate, split_holdout
 from resolution.models import ExampleSource, ModelVersion, TrainingExample
 
@@ -97,11 +97,17 @@ def holdout_split(examples: list[Example], *, seed: int = 0) -> tuple[Holdout, i
     )
 
 
+def training_config() -> TrainingConfig:
+    """The engine settings this desk trains with (INTENT_FEATURIZER)."""
+    return TrainingConfig(featurizer=settings.INTENT_FEATURIZER)
+
+
 def train_and_evaluate(examples: list[Example], *, seed: int = 0) -> tuple[IntentClassifier, dict]:
     """Measure a model trained without the held-out split, then ship one trained on all."""
     split, n_agent = holdout_split(examples, seed=seed)
     started = time.perf_counter()
-    trial = IntentClassifier.train(split.train_texts, split.train_labels, seed=seed)
+    config = training_config()
+    trial = IntentClassifier.train(split.train_texts, split.train_labels, seed=seed, config=config)
     metrics = evaluate(
         trial.predict_many(split.test_texts),
         split.test_labels,
@@ -113,7 +119,7 @@ def train_and_evaluate(examples: list[Example], *, seed: int = 0) -> tuple[Inten
     metrics["n_test"] = len(split.test_texts)
     metrics["n_test_agent"] = n_agent
     final = IntentClassifier.train(
-        [e.text for e in examples], [e.label for e in examples], seed=seed
+        [e.text for e in examples], [e.label for e in examples], seed=seed, config=config
     )
     return final, metrics
 

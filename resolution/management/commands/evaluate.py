@@ -10,6 +10,7 @@ from resolution.engine.classifier import IntentClassifier
 from resolution.engine.evaluation import evaluate
 from resolution.services.csv_rows import CsvError, read_rows
 from resolution.services.registry import NoActiveModel, registry
+from resolution.services.training import training_config
 
 BATCH = 512
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         train = [r for r in train if r[columns[0]] and r[columns[1]]]
         self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
         return IntentClassifier.train(
-            [r[columns[0]] for r in train], [r[columns[1]] for r in train]
+            [r[columns[0]] for r in train], [r[columns[1]] for r in train], config=training_config()
         )
 
     def print_report(self, report: dict, threshold: float) -> None:
