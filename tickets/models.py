@@ -17,6 +17,9 @@ class EscalationReason(models.TextChoices):
     CUSTOMER_REQUESTED_HUMAN = "customer_requested_human", "Customer asked for a person"
     AI_ERROR = "ai_error", "AI error"
     REOPENED = "reopened", "Reopened by the customer"
+    LOW_MARGIN = "low_margin", "Two intents too close to call"
+    KNOWLEDGE_CONFLICT = "knowledge_conflict", "Knowledge points to another intent"
+    NOT_CERTIFIED = "not_certified", "No threshold meets the error target"
 
 
 class Ticket(models.Model):
