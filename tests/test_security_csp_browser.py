@@ -54,3 +54,18 @@ def test_customer_and_agent_pages_raise_no_csp_violation(page, live_server):  # 
     page.goto(f"/agent/tickets/{escalated.pk}/")
     page.wait_for_load_state("networkidle")
     assert violations == []
+
+
+def test_the_api_docs_page_renders_swagger_from_our_own_files(page, live_server):  # noqa: F811
+    violations = _violations(page)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server.url) else None
+        ),
+    )
+    page.goto("/api/docs/")
+    expect(page.get_by_text("SupportDesk API").first).to_be_visible()
+    expect(page.get_by_text("/api/tickets").first).to_be_visible()
+    assert violations == [] and outside == []
