@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from tickets.models import EscalationReason, Ticket
@@ -119,6 +121,12 @@ class ModelVersion(models.Model):
     trained_on = models.JSONField(default=dict, help_text="Example counts by source and intent.")
     metrics = models.JSONField(default=dict)
     artifact = models.BinaryField(help_text="The serialized classifier.")
+    # The held-out split scored by the trial model at training time, one entry per example:
+    # {"confidence": [...], "correct": [0/1...], "margin": [...]}. The certified threshold is
+    # computed from it (resolution/services/policy.py), so changing α needs no retraining.
+    calibration = models.JSONField(
+        default=dict, blank=True, help_text="Held-out confidence, correctness and margin."
+    )
     is_active = models.BooleanField(default=False)
 
     class Meta:
@@ -133,6 +141,82 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version}" + (" (active)" if self.is_active else "")
+
+
+def validate_risk_level(value: float) -> None:
+    """α and δ are probabilities in (0, 0.5]: 0 is impossible to certify, above 0.5 useless."""
+    if not 0 < value <= 0.5:
+        raise ValidationError(
+            "Enter a value above 0 and at most 0.5 (e.g. 0.02 for 2%).", code="risk_level"
+        )
+
+
+def default_min_margin() -> float:
+    from resolution.engine.decision import DEFAULT_MIN_MARGIN
+
+    return DEFAULT_MIN_MARGIN
+
+
+class ThresholdMode(models.TextChoices):
+    FIXED = "fixed", "Fixed threshold (AUTO_RESOLVE_THRESHOLD)"
+    CERTIFIED = "certified", "Certified: error rate at most α"
+
+
+class DecisionPolicy(models.Model):
+    """How the desk decides to answer by itself: one row (pk 1), edited by admins.
+
+    In certified mode, the threshold is the lowest one certified on the active model's
+    held-out split to keep the error rate among auto-resolved tickets at most α with
+    probability at least 1 − δ (resolution/engine/risk.py); an intent's own threshold still
+    applies if it is stricter.
+    """
+
+    mode = models.CharField(
+        max_length=16, choices=ThresholdMode.choices, default=ThresholdMode.FIXED
+    )
+    alpha = models.FloatField(
+        "α (error rate)",
+        default=0.02,
+        validators=[validate_risk_level],
+        help_text="Highest acceptable share of wrong automatic answers, e.g. 0.02 for 2%.",
+    )
+    delta = models.FloatField(
+        "δ (risk of missing α)",
+        default=0.1,
+        validators=[validate_risk_level],
+        help_text="Chance the certificate is wrong, e.g. 0.1: α holds with probability 90%.",
+    )
+    min_margin = models.FloatField(
+        "minimum margin",
+        default=default_min_margin,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Escalate when the top two intents are closer than this (0: never).",
+    )
+    knowledge_agreement = models.BooleanField(
+        default=True,
+        help_text="Escalate when a close knowledge entry belongs to another intent.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "decision policy"
+        verbose_name_plural = "decision policy"
+
+    def __str__(self) -> str:
+        if self.mode == ThresholdMode.CERTIFIED:
+            return f"Certified (α {self.alpha:g}, δ {self.delta:g})"
+        return "Fixed threshold"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a singleton
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "DecisionPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
 
 
 class DecisionAction(models.TextChoices):

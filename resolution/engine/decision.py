@@ -8,8 +8,11 @@ from .types import (
     AUTO_RESOLVE,
     CUSTOMER_REQUESTED_HUMAN,
     ESCALATE,
+    KNOWLEDGE_CONFLICT,
     LOW_CONFIDENCE,
+    LOW_MARGIN,
     NO_ANSWER,
+    NOT_CERTIFIED,
     SENSITIVE_INTENT,
     Answer,
     IntentPolicy,
@@ -21,6 +24,32 @@ from .types import (
 # The intent for "let me talk to a person": escalating it is the customer's own request.
 HUMAN_AGENT_INTENT = "contact_human_agent"
 
+# Escalate when the top two intents are closer than this (DecisionPolicy.min_margin's
+# default). Tuned on training data only: see docs/BENCHMARKS.md, "Certified threshold".
+DEFAULT_MIN_MARGIN = 0.1
+
+# The checks, in the order they are tried; each is also the escalation reason it gives, except
+# always_escalate (sensitive intent, or the customer's request for the human-agent intent).
+CHECKS = (
+    "customer_requested_human",
+    "always_escalate",
+    NOT_CERTIFIED,
+    LOW_CONFIDENCE,
+    LOW_MARGIN,
+    KNOWLEDGE_CONFLICT,
+    NO_ANSWER,
+)
+
+
+def knowledge_conflict(prediction: Prediction, nearest: Match | None, similarity: float) -> bool:
+    """A knowledge entry close to the ticket belongs to another intent than the classifier's."""
+    return (
+        nearest is not None
+        and nearest.score >= similarity
+        and nearest.item.intent is not None
+        and nearest.item.intent != prediction.intent
+    )
+
 
 def decide(
     *,
@@ -28,19 +57,42 @@ def decide(
     policy: IntentPolicy,
     answer: Answer | None,
     match: Match | None,
+    nearest: Match | None = None,
     customer_requested_human: bool = False,
 ) -> Outcome:
-    """Auto-resolve only a confident, answerable, non-sensitive ticket; say why otherwise.
+    """Auto-resolve only a confident, unambiguous, answerable, non-sensitive ticket; say why
+    otherwise.
 
-    Checks run in a fixed order and the first that fires wins: the customer asked for a
-    person; the intent always escalates; confidence is below the threshold (a confidence
-    exactly at the threshold auto-resolves); there is no answer.
+    Every check is evaluated and the ones that fire are listed, in order, in
+    ``signals["fired"]``; the first decides the reason: the customer asked for a person; the
+    intent always escalates; the desk wants a certified threshold and there is none; confidence
+    is below the threshold (a confidence exactly at the threshold passes); the top two intents
+    are closer than ``policy.min_margin``; a strong knowledge match (``nearest``, score at least
+    ``policy.conflict_similarity``) is about another intent; there is no answer.
+    ``match`` is the knowledge entry the answer may come from, ``nearest`` the most similar one
+    whatever its intent.
     """
+    margin = float(prediction.margin)
+    conflict = policy.conflict_similarity is not None and knowledge_conflict(
+        prediction, nearest, policy.conflict_similarity
+    )
+    checks = {
+        "customer_requested_human": customer_requested_human,
+        "always_escalate": policy.always_escalate,
+        NOT_CERTIFIED: policy.not_certified,
+        LOW_CONFIDENCE: prediction.confidence < policy.threshold,
+        LOW_MARGIN: margin < policy.min_margin,
+        KNOWLEDGE_CONFLICT: conflict,
+        NO_ANSWER: answer is None,
+    }
+    fired = [name for name in CHECKS if checks[name]]
     signals: dict = {
         "intent": prediction.intent,
         "confidence": float(prediction.confidence),
         "threshold": float(policy.threshold),
-        "margin": float(prediction.margin),
+        "threshold_source": policy.threshold_source,
+        "margin": margin,
+        "min_margin": float(policy.min_margin),
         "alternatives": [[intent, float(p)] for intent, p in prediction.alternatives],
         "always_escalate": bool(policy.always_escalate),
         "customer_requested_human": bool(customer_requested_human),
@@ -51,24 +103,24 @@ def decide(
         "match_agrees": (
             match.item.intent == prediction.intent if match and match.item.intent else None
         ),
+        "nearest_id": nearest.item.id if nearest else None,
+        "nearest_score": float(nearest.score) if nearest else None,
+        "nearest_intent": nearest.item.intent if nearest else None,
         "answer_source": answer.source if answer else None,
+        "fired": fired,
     }
 
-    if customer_requested_human:
-        action, reason = ESCALATE, CUSTOMER_REQUESTED_HUMAN
-    elif policy.always_escalate:
+    if not fired:
+        action, reason = AUTO_RESOLVE, ""
+    elif fired[0] == "always_escalate":
         action = ESCALATE
         reason = (
             CUSTOMER_REQUESTED_HUMAN
             if prediction.intent == HUMAN_AGENT_INTENT
             else SENSITIVE_INTENT
         )
-    elif prediction.confidence < policy.threshold:
-        action, reason = ESCALATE, LOW_CONFIDENCE
-    elif answer is None:
-        action, reason = ESCALATE, NO_ANSWER
     else:
-        action, reason = AUTO_RESOLVE, ""
+        action, reason = ESCALATE, fired[0]
     signals["rule"] = reason or AUTO_RESOLVE
     return Outcome(action=action, reason=reason, signals=signals)
 

@@ -23,6 +23,9 @@ SENSITIVE_INTENT = "sensitive_intent"
 CUSTOMER_REQUESTED_HUMAN = "customer_requested_human"
 AI_ERROR = "ai_error"
 REOPENED = "reopened"
+LOW_MARGIN = "low_margin"
+KNOWLEDGE_CONFLICT = "knowledge_conflict"
+NOT_CERTIFIED = "not_certified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,22 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class IntentPolicy:
+    """The rules in force for one ticket's intent.
+
+    ``threshold``: the confidence needed to auto-resolve; ``threshold_source`` says where it
+    came from ("fixed": the global setting, "intent": the intent's override, "certified": the
+    certified threshold of the active model). ``not_certified``: the desk asked for a certified
+    threshold and none could be certified, so nothing auto-resolves. ``min_margin``: the top
+    intent must beat the runner-up by at least this much. ``conflict_similarity``: a knowledge
+    entry at least this similar that belongs to another intent escalates (None: rule off).
+    """
+
     threshold: float
     always_escalate: bool = False
+    min_margin: float = 0.0
+    conflict_similarity: float | None = None
+    not_certified: bool = False
+    threshold_source: str = "fixed"
 
 
 @dataclass(frozen=True, slots=True)
