@@ -175,3 +175,61 @@ def train_and_evaluate(
     metrics["n_test"] = len(split.test_texts)
     final = IntentClassifier.train(texts, labels, seed=seed, config=config)
     return final, metrics
+
+
+def calibration_record(
+    predictions: list[Prediction], labels: list[str], *, known_labels: Iterable[str]
+) -> dict[str, list]:
+    """Per example: confidence, whether the top intent is right (0/1), top-two margin.
+
+    What `resolution.engine.risk.certify_threshold` needs, in a compact JSON-friendly form
+    (floats rounded to 4 digits); out-of-scope rows count as wrong.
+    """
+    if len(predictions) != len(labels):
+        raise ValueError(f"{len(predictions)} predictions but {len(labels)} labels")
+    known = set(known_labels)
+    return {
+        "confidence": [round(float(p.confidence), 4) for p in predictions],
+        "correct": [
+            int(p.intent == label and label in known)
+            for p, label in zip(predictions, labels, strict=True)
+        ],
+        "margin": [round(float(p.margin), 4) for p in predictions],
+    }
+
+
+def rule_report(
+    confidence: Sequence[float],
+    correct: Sequence[bool],
+    margin: Sequence[float],
+    *,
+    threshold: float | None,
+    min_margin: float = 0.0,
+) -> dict[str, Any]:
+    """Coverage and precision of the decision rule "confidence ≥ threshold and margin ≥
+    min_margin", and how often each of its checks fired (a ticket can fire both).
+
+    ``threshold`` None means "never auto-resolve" (no certified threshold).
+    """
+    conf = np.asarray(confidence, dtype=float)
+    hit = np.asarray(correct, dtype=bool)
+    gap = np.asarray(margin, dtype=float)
+    n = len(conf)
+    low_confidence = np.ones(n, dtype=bool) if threshold is None else conf < threshold
+    low_margin = gap < min_margin
+    auto = ~low_confidence & ~low_margin
+    return {
+        "threshold": threshold,
+        "min_margin": min_margin,
+        "n": n,
+        "auto": int(auto.sum()),
+        "coverage": _ratio(int(auto.sum()), n),
+        "auto_precision": _ratio(int((auto & hit).sum()), int(auto.sum())),
+        "fired": {
+            "low_confidence": int(low_confidence.sum()),
+            "low_margin": int(low_margin.sum()),
+            # The margin rule's own effect: tickets it escalated that confidence let through.
+            "low_margin_only": int((low_margin & ~low_confidence).sum()),
+            "low_margin_only_wrong": int((low_margin & ~low_confidence & ~hit).sum()),
+        },
+    }

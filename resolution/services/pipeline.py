@@ -18,6 +18,7 @@ from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
 from resolution.models import AnswerTemplate, Decision, Intent, KnowledgeEntry
+from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
 from tickets.models import EscalationReason, Ticket, TicketStatus
 from tickets.services import ticket_auto_resolve, ticket_escalate
@@ -40,27 +41,37 @@ class Analysis:
     match: Match | None = None
     answer: Answer | None = None
     policy: IntentPolicy | None = None
+    desk_policy: ActivePolicy | None = None
     similar: list[Match] = field(default_factory=list)
+
+    @property
+    def nearest(self) -> Match | None:
+        return self.similar[0] if self.similar else None
 
 
 def latest_decision(ticket: Ticket) -> Decision | None:
     return ticket.decisions.select_related("model_version", "matched_entry").first()
 
 
-def intent_policy(slug: str) -> tuple[IntentPolicy, str | None]:
-    """The thresholds in force for an intent, and its active answer template."""
+def intent_policy(
+    slug: str, desk_policy: ActivePolicy | None = None
+) -> tuple[IntentPolicy, str | None]:
+    """The rules in force for an intent (the desk's policy, the intent's own threshold if
+    stricter), and its active answer template."""
+    desk_policy = desk_policy or current_policy()
     intent = Intent.objects.filter(slug=slug).first()
-    default = settings.AUTO_RESOLVE_THRESHOLD
     if intent is None or not intent.active:
-        return IntentPolicy(threshold=default, always_escalate=False), None
+        return desk_policy.for_intent(), None
     template = (
         AnswerTemplate.objects.filter(intent=intent, active=True)
         .order_by("-updated_at")
         .values_list("body", flat=True)
         .first()
     )
-    threshold = intent.threshold_override if intent.threshold_override is not None else default
-    return IntentPolicy(threshold=threshold, always_escalate=intent.always_escalate), template
+    policy = desk_policy.for_intent(
+        threshold_override=intent.threshold_override, always_escalate=intent.always_escalate
+    )
+    return policy, template
 
 
 def analyse(ticket: Ticket, analysis: Analysis) -> None:
@@ -78,7 +89,8 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
         and best.item.intent in (None, prediction.intent)
     ):
         analysis.match = best
-    analysis.policy, template = intent_policy(prediction.intent)
+    analysis.desk_policy = current_policy(loaded.version_id)
+    analysis.policy, template = intent_policy(prediction.intent, analysis.desk_policy)
     analysis.answer = respond(
         text=ticket.message,
         intent=prediction.intent,
@@ -112,6 +124,7 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
                 policy=analysis.policy,
                 answer=analysis.answer,
                 match=analysis.match,
+                nearest=analysis.nearest,
                 customer_requested_human=wants_human(ticket.message),
             )
         except Exception as exc:  # the AI failing must escalate, never drop the ticket
@@ -136,10 +149,16 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
             thresholds={
                 "auto_resolve": analysis.policy.threshold if analysis.policy else None,
                 "similarity": settings.SIMILARITY_THRESHOLD,
+                "min_margin": analysis.policy.min_margin if analysis.policy else None,
             },
             signals={
                 **outcome.signals,
                 "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
+                **(
+                    {"policy": analysis.desk_policy.signals()}
+                    if analysis.desk_policy is not None
+                    else {}
+                ),
             },
             error=error,
             latency_ms=(time.perf_counter() - started) * 1000,
