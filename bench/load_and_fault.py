@@ -4,7 +4,7 @@
         .venv/bin/python bench/load_and_fault.py --count 10000 --clients 16
 
 What it does, all on 127.0.0.1 (it refuses any other address):
-1. creates a fresh database `supportdesk_bench` next to DATABASE_URL's, migrates it, loads the
+1. creates a fresh database `sd_bench_fault` next to DATABASE_URL's, migrates it, loads the
    starter taxonomy and knowledge, trains the model, and makes `--customers` customers;
 2. starts gunicorn and one Celery worker (Redis broker, database 14: nobody else's queue);
 3. submits `--count` tickets from `--clients` threads, each with its own Idempotency-Key and
@@ -19,26 +19,23 @@ Bounded: `--count` at most 20,000, `--timeout` at most 1,800 s.
 """
 
 import argparse
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-HOST = "127.0.0.1"
-BENCH_DB = "supportdesk_bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _harness as h  # noqa: E402
+
+HOST = h.HOST
+BENCH_DB = "sd_bench_fault"
 BROKER = "redis://127.0.0.1:6379/14"
-PASSWORD = "bench-password-not-secret-1"  # noqa: S105  (throw-away bench accounts)
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,84 +54,16 @@ def parse_args() -> argparse.Namespace:
 
 
 def environment() -> dict[str, str]:
-    source = os.environ.get("DATABASE_URL", "")
-    url = urlparse(source)
-    if url.scheme not in ("postgres", "postgresql") or url.hostname not in (HOST, "localhost"):
-        sys.exit("DATABASE_URL must name a PostgreSQL server on 127.0.0.1")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
-        "DATABASE_URL": url._replace(path=f"/{BENCH_DB}").geturl(),
-        "CELERY_BROKER_URL": BROKER,
-        "SECRET_KEY": "bench-only-secret-key-0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": HOST,
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-        # Answer notifications would flood the console: keep them in memory.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "MODEL_RELOAD_SECONDS": "60",
-    }
-    env["ADMIN_DATABASE_URL"] = source
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    return h.environment(BENCH_DB, broker=BROKER)
 
 
 def prepare(env: dict[str, str], customers: int) -> None:
-    import psycopg
-
-    with psycopg.connect(env["ADMIN_DATABASE_URL"], autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    import redis
-
-    redis.Redis.from_url(BROKER).flushdb()
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "seed_demo")  # taxonomy, starter examples and knowledge, the first model
-    script = f"""
-from accounts.models import User
-User.objects.bulk_create([
-    User(email=f"bench{{n}}@example.com", role="customer") for n in range({customers})
-])
-for user in User.objects.filter(email__startswith="bench"):
-    user.set_password({PASSWORD!r}); user.save(update_fields=["password"])
-"""
-    manage(env, "shell", "-c", script)
+    h.flush_broker(BROKER)
+    h.prepare_desk(env, BENCH_DB, customers)
 
 
-def start_web(env: dict[str, str], port: int) -> subprocess.Popen:
-    web = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "supportdesk.wsgi", "-b", f"{HOST}:{port}"]
-        + ["-w", "4", "--threads", "4", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            requests.get(f"http://{HOST}:{port}/api/nothing-here", timeout=5)
-            return web
-        except requests.RequestException:
-            time.sleep(0.2)
-    web.kill()
-    sys.exit("gunicorn did not start")
-
-
-def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "supportdesk", "worker", "-c", "4", "-l", "warning"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,  # SIGKILL reaches the pool children through the group
-    )
-
-
-def kill(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+start_worker = h.start_worker
+kill = h.kill
 
 
 class Worker:
@@ -241,17 +170,13 @@ def open_tickets(env: dict[str, str]) -> int:
 def nudge_sweep(env: dict[str, str]) -> None:
     """What beat does every 60 s: queue the stale-ticket sweep."""
     subprocess.run(
-        [PYTHON, "-m", "celery", "-A", "supportdesk", "call"]
+        [h.PYTHON, "-m", "celery", "-A", "supportdesk", "call"]
         + ["resolution.tasks.resolve_stale_open_tickets", "--kwargs", '{"older_than_seconds": 20}'],
-        cwd=ROOT,
+        cwd=h.ROOT,
         env=env,
         check=True,
         capture_output=True,
     )
-
-
-def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 def main() -> int:
@@ -260,26 +185,20 @@ def main() -> int:
     started = time.monotonic()
     prepare(env, args.customers)
     base = f"http://{HOST}:{args.port}"
-    say("database ready; starting gunicorn")
-    web = start_web(env, args.port)
+    h.say("database ready; starting gunicorn")
+    tokens = h.access_tokens(env)
+    # The fault run keeps its historical shape: 4 workers x 4 threads.
+    web = h.start_gunicorn(env, args.port, workers=4, threads=4)
     worker = None
     try:
-        tokens = []
-        for n in range(args.customers):
-            login = {"email": f"bench{n}@example.com", "password": PASSWORD}
-            tokens.append(
-                requests.post(f"{base}/api/auth/login", json=login, timeout=30).json()[
-                    "access_token"
-                ]
-            )
-        say("logged in; starting the worker and the load")
+        h.say("starting the worker and the load")
         worker = Worker(env, args.kill_every)
         run = f"bench{int(time.time())}"
         load_started = time.monotonic()
         client = submit_all(base, tokens, args.count, args.clients, run)
         submit_seconds = time.monotonic() - load_started
         worker.close()  # no more kills: let the last worker drain the queue
-        say(f"submitted in {submit_seconds:.0f} s; waiting for every ticket to be decided")
+        h.say(f"submitted in {submit_seconds:.0f} s; waiting for every ticket to be decided")
         deadline = started + args.timeout
         while open_tickets(env) and time.monotonic() < deadline:
             nudge_sweep(env)
@@ -298,8 +217,7 @@ def main() -> int:
         if worker is not None:
             worker.stop.set()
             kill(worker.process)
-        web.terminate()
-        web.wait()
+        h.stop(web)
     print(json.dumps(result, indent=2))
     bad = result["lost"] or result["duplicated"] or result["undecided"] or result["decided_twice"]
     return 1 if bad else 0
