@@ -18,10 +18,12 @@ How (Angelopoulos, Bates, Candès, Jordan, Lei: "Learn then Test", 2021):
   full level δ, stopping at the first one not rejected. The family-wise error is at most δ, so
   the lowest rejected λ is safe with probability ≥ 1 − δ; no Bonferroni price is paid for the
   size of the grid.
-- The sequence starts at the strictest grid threshold with at least `min_certifiable_n(α, δ)`
-  calibration examples above it: fewer could never be certified even with no error at all, and
-  starting above that point would stop the sequence at once. The start depends on the scores
-  only, never on whether the answers were right.
+- The sequence starts at the strictest grid threshold with at least `start_n(α, δ)`
+  calibration examples above it: enough that one wrong answer among them can still be
+  certified. Above that point a test could only pass with no error at all, and a single
+  confidently wrong example at the very top (they exist: near-duplicate wordings of another
+  intent) would end the sequence before it reached the thresholds that matter. The start
+  depends on how many scores lie above each threshold, never on whether answers were right.
 - When nothing can be certified (too few examples, or too many errors even at the top), the
   answer is "never auto-resolve": `CertifiedThreshold.threshold` is None and every ticket
   escalates.
@@ -47,7 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy.stats import beta, binom
@@ -64,6 +66,7 @@ class CertifiedThreshold:
     figures describe the calibration split at the chosen threshold (None when there is none):
     ``n_auto`` examples at or above it, ``errors`` of them wrong, ``p_value`` of its test, and
     ``upper_bound``, a one-sided (1 − δ) Clopper–Pearson bound on the error rate above it.
+    ``reason`` says, when there is no threshold, why not.
     """
 
     alpha: float
@@ -75,6 +78,7 @@ class CertifiedThreshold:
     p_value: float | None = None
     upper_bound: float | None = None
     min_n: int = 0
+    reason: str = ""
 
     @property
     def certified(self) -> bool:
@@ -97,12 +101,20 @@ def _check_level(name: str, value: float) -> None:
         raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
 
 
-def min_certifiable_n(alpha: float, delta: float) -> int:
-    """The fewest auto-resolved examples that can certify α at δ (all of them right):
-    the smallest n with (1 − α)^n ≤ δ."""
+def min_certifiable_n(alpha: float, delta: float, errors: int = 0) -> int:
+    """The fewest auto-resolved examples that can certify α at δ with ``errors`` of them
+    wrong: the smallest n with P(Binomial(n, α) ≤ errors) ≤ δ."""
     _check_level("alpha", alpha)
     _check_level("delta", delta)
-    return math.ceil(math.log(delta) / math.log1p(-alpha) - 1e-9)
+    n = max(errors + 1, math.ceil(math.log(delta) / math.log1p(-alpha) - 1e-9))
+    while binom.cdf(errors, n, alpha) > delta:
+        n += 1
+    return n
+
+
+def start_n(alpha: float, delta: float) -> int:
+    """Where the fixed sequence starts: enough examples to absorb one wrong answer."""
+    return min_certifiable_n(alpha, delta, errors=1)
 
 
 def clopper_pearson(errors: int, n: int, confidence: float) -> tuple[float, float] | None:
@@ -146,10 +158,13 @@ def certify_threshold(
         if keep.shape != score.shape:
             raise ValueError(f"{keep.shape} eligibility flags for {score.shape} scores")
         score, right = score[keep], right[keep]
-    n_min = min_certifiable_n(alpha, delta)
+    n_min = start_n(alpha, delta)
     none = CertifiedThreshold(alpha, delta, None, len(score), min_n=n_min)
     if len(score) < n_min:
-        return none
+        return replace(
+            none,
+            reason=f"too few calibration examples ({len(score)}; the test needs {n_min})",
+        )
 
     # n_λ and k_λ for every grid threshold, in one pass over the sorted scores.
     order = np.argsort(score)
@@ -164,8 +179,18 @@ def certify_threshold(
     failed = np.flatnonzero(p_values > delta)
     passed = failed[0] if len(failed) else len(p_values)  # the sequence stops at a failure
     if passed == 0:
-        return none
+        return replace(
+            none,
+            reason=(
+                f"too many errors even at the strictest testable threshold "
+                f"({GRID[start]:.3f}: {k_above[start]} wrong of {n_above[start]})"
+            ),
+        )
     chosen = start + passed - 1
+    # Below the lowest calibration score the set stops changing: stay at the highest grid
+    # threshold with the same evidence rather than answer scores the split never reached.
+    while chosen > start and n_above[chosen - 1] == n_above[chosen]:
+        chosen -= 1
     n, k = int(n_above[chosen]), int(k_above[chosen])
     return CertifiedThreshold(
         alpha=alpha,

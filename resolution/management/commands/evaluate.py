@@ -7,19 +7,34 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from resolution.engine.classifier import IntentClassifier
-from resolution.engine.evaluation import evaluate
+from resolution.engine.decision import DEFAULT_MIN_MARGIN
+from resolution.engine.evaluation import calibration_record, evaluate, rule_report, split_holdout
 from resolution.services.csv_rows import CsvError, read_rows
+from resolution.services.policy import certify_calibration
 from resolution.services.registry import NoActiveModel, registry
-from resolution.services.training import training_config
+from resolution.services.training import HOLDOUT_FRACTION, training_config
 
 BATCH = 512
+
+
+def risk_level(value: str) -> float:
+    """α and δ: a probability in (0, 0.5], as DecisionPolicy accepts them."""
+    try:
+        level = float(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a number.") from None
+    if not 0 < level <= 0.5:
+        raise CommandError(f"{value} is not above 0 and at most 0.5.")
+    return level
 
 
 class Command(BaseCommand):
     help = (
         "Evaluate the active model (or one trained on --train-csv) on a labelled CSV: accuracy, "
         "macro-F1, calibration error, auto-resolution coverage and precision. Rows whose label "
-        "is not a known intent are out-of-scope and must escalate."
+        "is not a known intent are out-of-scope and must escalate. Also: the certified "
+        "threshold for --alpha/--delta (on a held-out split of --train-csv, or on the active "
+        "model's stored split) and coverage/precision under it, with the margin rule on and off."
     )
 
     def add_arguments(self, parser):
@@ -29,38 +44,121 @@ class Command(BaseCommand):
         parser.add_argument("--train-csv", help="Train a fresh model on this CSV instead.")
         parser.add_argument("--encoding", default="utf-8-sig")
         parser.add_argument("--threshold", type=float, default=settings.AUTO_RESOLVE_THRESHOLD)
+        parser.add_argument(
+            "--alpha", type=str, default="0.02", help="Error rate to certify (default 0.02)."
+        )
+        parser.add_argument(
+            "--delta", type=str, default="0.1", help="Risk of missing it (default 0.1)."
+        )
+        parser.add_argument(
+            "--min-margin",
+            type=float,
+            default=DEFAULT_MIN_MARGIN,
+            help=f"The margin rule's minimum top-two margin (default {DEFAULT_MIN_MARGIN}).",
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options):
+        alpha, delta = risk_level(options["alpha"]), risk_level(options["delta"])
+        if not 0 <= options["min_margin"] <= 1:
+            raise CommandError("--min-margin must be between 0 and 1.")
         columns = [options["text_column"], options["label_column"]]
         try:
             rows = read_rows(options["csv"], columns=columns, encoding=options["encoding"])
-            classifier = self.classifier(options, columns)
+            classifier, calibration, source = self.classifier(options, columns)
         except (CsvError, NoActiveModel) as exc:
             raise CommandError(str(exc)) from exc
         rows = [r for r in rows if r[columns[0]]]
         texts = [r[columns[0]] for r in rows]
         labels = [r[columns[1]] for r in rows]
-        predictions = []
-        for start in tqdm(range(0, len(texts), BATCH), desc="Evaluating", disable=None):
-            predictions.extend(classifier.predict_many(texts[start : start + BATCH]))
-        report = evaluate(
-            predictions, labels, threshold=options["threshold"], known_labels=set(classifier.labels)
+        predictions = self.predict(classifier, texts)
+        known = set(classifier.labels)
+        report = evaluate(predictions, labels, threshold=options["threshold"], known_labels=known)
+        report["decision"] = self.decision_report(
+            calibration_record(predictions, labels, known_labels=known),
+            calibration,
+            source=source,
+            threshold=options["threshold"],
+            alpha=alpha,
+            delta=delta,
+            min_margin=options["min_margin"],
         )
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
             self.print_report(report, options["threshold"])
 
-    def classifier(self, options, columns) -> IntentClassifier:
+    @staticmethod
+    def predict(classifier: IntentClassifier, texts: list[str]) -> list:
+        predictions = []
+        for start in tqdm(range(0, len(texts), BATCH), desc="Evaluating", disable=None):
+            predictions.extend(classifier.predict_many(texts[start : start + BATCH]))
+        return predictions
+
+    def classifier(self, options, columns) -> tuple[IntentClassifier, dict, str]:
+        """The model to evaluate, the calibration record to certify on, and where it is from.
+
+        With --train-csv, as `manage.py train` does: a trial model trained without a held-out
+        split scores that split (the calibration record), and the evaluated model learns from
+        all rows. Without, the active model and the record stored with it.
+        """
         if not options["train_csv"]:
-            return registry.model().classifier
+            loaded = registry.model()
+            from resolution.models import ModelVersion
+
+            stored = (
+                ModelVersion.objects.values_list("calibration", flat=True).get(pk=loaded.version_id)
+                or {}
+            )
+            return loaded.classifier, stored, f"model v{loaded.version} (stored held-out split)"
         train = read_rows(options["train_csv"], columns=columns, encoding=options["encoding"])
         train = [r for r in train if r[columns[0]] and r[columns[1]]]
-        self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
-        return IntentClassifier.train(
-            [r[columns[0]] for r in train], [r[columns[1]] for r in train], config=training_config()
+        texts, labels = [r[columns[0]] for r in train], [r[columns[1]] for r in train]
+        config = training_config()
+        split = split_holdout(texts, labels, fraction=HOLDOUT_FRACTION, seed=0)
+        self.stderr.write(
+            f"Training on {len(split.train_texts)} rows of {options['train_csv']} to score "
+            f"{len(split.test_texts)} held out for calibration…"
         )
+        trial = IntentClassifier.train(split.train_texts, split.train_labels, config=config)
+        calibration = calibration_record(
+            self.predict(trial, split.test_texts), split.test_labels, known_labels=trial.labels
+        )
+        self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
+        final = IntentClassifier.train(texts, labels, config=config)
+        return final, calibration, f"held-out {HOLDOUT_FRACTION:.0%} of {options['train_csv']}"
+
+    @staticmethod
+    def decision_report(
+        test: dict,
+        calibration: dict,
+        *,
+        source: str,
+        threshold: float,
+        alpha: float,
+        delta: float,
+        min_margin: float,
+    ) -> dict:
+        """The fixed and certified thresholds, each with the margin rule on and off, on the
+        test rows; the certificates are computed on the calibration record."""
+        rows = (test["confidence"], test["correct"], test["margin"])
+        report = {
+            "alpha": alpha,
+            "delta": delta,
+            "min_margin": min_margin,
+            "calibration_source": source,
+            "fixed": rule_report(*rows, threshold=threshold, min_margin=min_margin),
+            "fixed_no_margin": rule_report(*rows, threshold=threshold, min_margin=0.0),
+        }
+        for name, margin in (("certified", min_margin), ("certified_no_margin", 0.0)):
+            certificate = certify_calibration(
+                calibration, alpha=alpha, delta=delta, min_margin=margin
+            )
+            report[name] = {
+                "calibration": certificate.to_dict(),
+                "test": rule_report(*rows, threshold=certificate.threshold, min_margin=margin),
+            }
+        return report
 
     def print_report(self, report: dict, threshold: float) -> None:
         def pct(value) -> str:
@@ -79,4 +177,33 @@ class Command(BaseCommand):
             write(
                 f"                {row['threshold']:>9.2f}  {pct(row['coverage']):>8}  "
                 f"{pct(row['precision']):>9}"
+            )
+        decision = report["decision"]
+        write("")
+        write(
+            f"Certified threshold (α {decision['alpha']:g}, δ {decision['delta']:g}), "
+            f"calibrated on {decision['calibration_source']}:"
+        )
+        for name, label in (("certified", "margin rule on"), ("certified_no_margin", "off")):
+            cert = decision[name]["calibration"]
+            if cert["threshold"] is None:
+                write(f"  {label:<15} none, never auto-resolve: {cert['reason']}")
+            else:
+                write(
+                    f"  {label:<15} λ = {cert['threshold']:.3f}: {cert['errors']} wrong of "
+                    f"{cert['n_auto']} above it (of {cert['n_calibration']}); "
+                    f"error ≤ {pct(cert['upper_bound'])} at {1 - decision['delta']:.0%}"
+                )
+        write(f"Decision rules on this CSV (minimum margin {decision['min_margin']:g}):")
+        write("  rule                         threshold  coverage  precision  margin fired")
+        for label, rule in (
+            ("fixed, margin on", decision["fixed"]),
+            ("fixed, margin off", decision["fixed_no_margin"]),
+            ("certified, margin on", decision["certified"]["test"]),
+            ("certified, margin off", decision["certified_no_margin"]["test"]),
+        ):
+            shown = "never" if rule["threshold"] is None else f"{rule['threshold']:.3f}"
+            write(
+                f"  {label:<28} {shown:>9}  {pct(rule['coverage']):>8}  "
+                f"{pct(rule['auto_precision']):>9}  {rule['fired']['low_margin_only']:>12}"
             )
