@@ -235,6 +235,12 @@ CELERY_BEAT_SCHEDULE.update(
 # The resolution engine.
 AUTO_RESOLVE_THRESHOLD = env.float("AUTO_RESOLVE_THRESHOLD", default=0.75)
 SIMILARITY_THRESHOLD = env.float("SIMILARITY_THRESHOLD", default=0.6)
+# The knowledge index (docs/OPERATIONS.md): "exact" scores every entry, "ann" scores the
+# candidates of an approximate search exactly, "auto" is ann from SIMILARITY_ANN_MIN_ENTRIES
+# active entries on. A full rebuild once changes since the last one pass this share of it.
+SIMILARITY_INDEX = env.str("SIMILARITY_INDEX", default="auto")
+SIMILARITY_ANN_MIN_ENTRIES = env.int("SIMILARITY_ANN_MIN_ENTRIES", default=20_000)
+SIMILARITY_REBUILD_DRIFT = env.float("SIMILARITY_REBUILD_DRIFT", default=0.1)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
 # What the classifier (and, when not "tfidf", the similarity search) reads: "tfidf" (default,
 # light), "embeddings" or "hybrid" (both; needs requirements-embeddings.txt). Takes effect for
