@@ -11,6 +11,7 @@ from datetime import date
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NullableCharField, NullableChoiceField, StrictDateField
 from tickets.api import get_visible_ticket
 from tickets.models import EscalationReason
-from tickets.selectors import messages_visible_to
+from tickets.selectors import latest_answer_in, messages_visible_to, tickets_visible_to
 from tickets.serializers import TicketDetailSerializer, TicketSerializer
 
 # --- decisions -----------------------------------------------------------------------------
@@ -113,11 +114,19 @@ class TicketDetailView(APIView):
         responses={200: TicketWithDecisionSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        from resolution.services.pipeline import latest_decision
-
-        ticket = get_visible_ticket(request.user, pk)
+        # Three queries after authentication, whatever the conversation's length: the ticket,
+        # its messages (the latest answer is read from them, not from a subquery), the decision.
+        ticket = tickets_visible_to(request.user).filter(pk=pk).first()
+        if ticket is None:
+            raise NotFound("No such ticket.")
         ticket.visible_messages = list(messages_visible_to(request.user, ticket))
-        ticket.latest_decision = latest_decision(ticket)
+        ticket.latest_answer = latest_answer_in(ticket.visible_messages)
+        # The model's artifact (megabytes) stays in the database: only its version is shown.
+        ticket.latest_decision = (
+            ticket.decisions.select_related("model_version")
+            .defer("model_version__artifact")
+            .first()
+        )
         return Response(TicketWithDecisionSerializer(ticket, context={"request": request}).data)
 
 

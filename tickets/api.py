@@ -8,6 +8,7 @@ The ticket detail and the resolve action show the AI's decision; they live in re
 """
 
 import django_filters
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -54,6 +55,27 @@ def get_visible_ticket(user: User, pk: int) -> Ticket:
     if ticket is None:
         raise NotFound("No such ticket.")
     return ticket
+
+
+def refreshed_own_ticket(ticket: Ticket) -> Ticket:
+    """`ticket` (just created by its customer, so theirs) re-read with its latest answer.
+
+    Two small queries instead of `get_visible_ticket`'s one with a correlated subquery: the
+    same result for a new ticket, at half the ORM work on the busiest endpoint.
+    """
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    fresh.customer = ticket.customer
+    fresh.latest_answer = (
+        Message.objects.filter(
+            ticket=fresh,
+            author_kind__in=[AuthorKind.ASSISTANT, AuthorKind.AGENT],
+            internal=False,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return fresh
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -189,8 +211,16 @@ class TicketListCreateView(generics.ListCreateAPIView):
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             **serializer.validated_data,
         )
-        # ticket_submit committed and the pipeline ran (in-process without a broker): re-read.
-        ticket = get_visible_ticket(request.user, ticket.pk)
+        if created and not settings.CELERY_TASK_ALWAYS_EAGER:
+            # A worker decides it: as committed, the ticket is open and has no answer yet (the
+            # client reads it again later). No second query for what we just wrote.
+            ticket.latest_answer = None
+        elif created:
+            # The pipeline ran in-process when ticket_submit committed: re-read what it changed.
+            ticket = refreshed_own_ticket(ticket)
+        else:
+            # The same Idempotency-Key again: the first ticket, as it is now.
+            ticket = get_visible_ticket(request.user, ticket.pk)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(TicketSerializer(ticket).data, status=code)
 
