@@ -4,6 +4,7 @@ from django.utils import timezone
 from resolution.models import (
     AnswerTemplate,
     Decision,
+    DecisionPolicy,
     Intent,
     KnowledgeEntry,
     ModelVersion,
@@ -138,6 +139,7 @@ class DecisionAdmin(admin.ModelAdmin):
         "ticket",
         "action",
         "reason_code",
+        "checks_fired",
         "predicted_intent",
         "confidence",
         "similarity",
@@ -147,6 +149,7 @@ class DecisionAdmin(admin.ModelAdmin):
     )
     list_filter = ("action", "reason_code", "predicted_intent", "created_at")
     search_fields = ("ticket__id", "predicted_intent", "error")
+    readonly_fields = ("checks_fired",)
     date_hierarchy = "created_at"
     list_select_related = ("ticket", "model_version")
 
@@ -158,3 +161,56 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="checks fired")
+    def checks_fired(self, decision: Decision) -> str:
+        """Every decision check that fired, in order; the first gave the reason."""
+        fired = (decision.signals or {}).get("fired")
+        if fired is None:
+            return "—"
+        return ", ".join(fired) or "none (auto-resolved)"
+
+
+@admin.register(DecisionPolicy)
+class DecisionPolicyAdmin(admin.ModelAdmin):
+    """The one policy row: fixed or certified threshold, α, δ, margin, knowledge agreement."""
+
+    fields = (
+        "mode",
+        "alpha",
+        "delta",
+        "min_margin",
+        "knowledge_agreement",
+        "certified_threshold",
+        "updated_at",
+        "updated_by",
+    )
+    readonly_fields = ("certified_threshold", "updated_at", "updated_by")
+    list_display = ("__str__", "min_margin", "knowledge_agreement", "updated_at", "updated_by")
+
+    def has_add_permission(self, request) -> bool:
+        return not DecisionPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """Straight to the one row (created with the defaults on first visit)."""
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        policy = DecisionPolicy.load()
+        return redirect(reverse("admin:resolution_decisionpolicy_change", args=[policy.pk]))
+
+    def save_model(self, request, obj, form, change) -> None:
+        from resolution.services.policy import policy_cache
+
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        policy_cache.clear()  # this process at once; the others within MODEL_RELOAD_SECONDS
+
+    @admin.display(description="certified threshold of the active model")
+    def certified_threshold(self, policy: DecisionPolicy) -> str:
+        from resolution.services.policy import describe_certificate
+
+        return describe_certificate(policy)

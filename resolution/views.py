@@ -7,9 +7,10 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from resolution import metrics as desk_metrics
+from resolution.policy_panel import certified_panel
 from resolution.selectors import intent_names
 from tickets.agent_views import agent_required, role_required
 from tickets.models import EscalationReason, TicketStatus
@@ -105,10 +106,12 @@ OUTCOME_SERIES = [
 ]
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @admin_required
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The desk's numbers as charts, for the tickets created in a date range."""
+    """The desk's numbers as charts, for the tickets created in a date range.
+
+    POST saves the decision policy (resolution/policy_panel.py)."""
     date_from, date_to = MetricsRangeForm.default_range(timezone.localdate())
     if request.GET:
         form = MetricsRangeForm(request.GET)
@@ -116,6 +119,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
             date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     else:
         form = MetricsRangeForm(initial={"date_from": date_from, "date_to": date_to})
+    certified, saved = certified_panel(request, date_from=date_from, date_to=date_to)
+    if saved is not None:
+        return saved
 
     summary = desk_metrics.metrics_summary(date_from=date_from, date_to=date_to)
     daily = desk_metrics.metrics_daily(date_from=date_from, date_to=date_to)
@@ -137,5 +143,6 @@ def metrics(request: HttpRequest) -> HttpResponse:
             {"label": row["name"], "value": row["mean_confidence"]} for row in intents
         ],
         "intents": intents,
+        "certified": certified,
     }
-    return render(request, "resolution/metrics.html", context)
+    return render(request, "resolution/metrics.html", context, status=certified.status)

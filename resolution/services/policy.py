@@ -205,3 +205,33 @@ policy_cache = _PolicyCache()
 
 def current_policy(model_version_id: int | None = None) -> ActivePolicy:
     return policy_cache.current(model_version_id)
+
+
+def active_certificate(policy: DecisionPolicy) -> tuple[ModelVersion | None, CertifiedThreshold]:
+    """The certificate the active model gets under ``policy``'s α, δ and margin, whatever the
+    mode (for the admin and the metrics page to show before switching)."""
+    version = (
+        ModelVersion.objects.filter(is_active=True).only("id", "version", "calibration").first()
+    )
+    certificate = certify_calibration(
+        version.calibration if version else {},
+        alpha=policy.alpha,
+        delta=policy.delta,
+        min_margin=policy.min_margin,
+    )
+    return version, certificate
+
+
+def describe_certificate(policy: DecisionPolicy) -> str:
+    """One line for people: the threshold, or why there is none."""
+    version, certificate = active_certificate(policy)
+    if version is None:
+        return "No active model."
+    if not version.calibration:
+        return f"Model v{version.version} has no calibration record: retrain it to certify."
+    if not certificate.certified:
+        return f"None for model v{version.version}: never auto-resolve ({certificate.reason})."
+    return (
+        f"{certificate.threshold:.3f} for model v{version.version}: {certificate.errors} wrong "
+        f"of {certificate.n_auto} held-out examples above it (of {certificate.n_calibration})."
+    )
