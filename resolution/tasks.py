@@ -61,14 +61,16 @@ def retrain_model(force: bool = False) -> str:
 
 @shared_task
 def refresh_knowledge_index() -> int:
-    """Rebuild this worker's similarity index if the knowledge base changed; returns its size.
+    """Bring this worker's knowledge index up to date; returns its size.
 
-    Every process also notices changes by itself within MODEL_RELOAD_SECONDS; this keeps idle
-    workers warm so the first ticket after a change does not pay for the rebuild.
+    Every process applies knowledge changes incrementally by itself within
+    MODEL_RELOAD_SECONDS; this task also rebuilds the index afresh when entries were added or
+    retired since its last full build (new vocabulary and IDF), while the old one keeps
+    answering, and keeps idle workers warm.
     """
     from resolution.services.registry import registry
 
-    return len(registry.index())
+    return registry.refresh_index()
 
 
 @shared_task

@@ -325,9 +325,11 @@ class SimilarityIndex:
         with self._lock:
             return tuple(self._items[i] for i in sorted(self._positions.values()))
 
-    def ids(self) -> set[int]:
+    def get(self, entry_id: int) -> KnowledgeItem | None:
+        """The live item with this id, as the index holds it (None if absent)."""
         with self._lock:
-            return set(self._positions)
+            position = self._positions.get(entry_id)
+            return None if position is None else self._items[position]
 
     @property
     def drift(self) -> float:

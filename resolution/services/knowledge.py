@@ -19,8 +19,6 @@ from django.utils import timezone
 from accounts.models import User
 from resolution.engine.llm import DisabledLLM
 from resolution.engine.responder import respond
-from resolution.engine.similarity import SimilarityIndex
-from resolution.engine.types import KnowledgeItem
 from resolution.models import (
     AIResolution,
     AIResolutionVia,
@@ -165,20 +163,15 @@ def nearest_active_entry(
 ) -> Suggestion | None:
     """The active entry whose question is at least KNOWLEDGE_DUPLICATE_SIMILARITY alike.
 
-    `fresh` searches an index built from the database now, not this process's cached one
-    (which may lag by MODEL_RELOAD_SECONDS): approving must see an entry approved a second ago.
+    `fresh` searches an index brought up to date with the database now, not this process's
+    cached one as it is (which may lag by MODEL_RELOAD_SECONDS): approving must see an entry
+    approved a second ago.
     """
     if fresh:
-        active = KnowledgeEntry.objects.filter(status=KnowledgeStatus.ACTIVE).exclude(pk=exclude_id)
-        index = SimilarityIndex.build(
-            [
-                KnowledgeItem(id=pk, question=q, answer=a, intent=slug)
-                for pk, q, a, slug in active.values_list("id", "question", "answer", "intent__slug")
-            ]
-        )
         matches = [
             Suggestion(m.item.id, m.item.question, m.item.answer, m.item.intent, m.score)
-            for m in index.search(question, k=1)
+            for m in registry.fresh_index().search(question, k=2)
+            if m.item.id != exclude_id
         ]
     else:
         matches = [s for s in similar_entries(question, limit=2) if s.entry_id != exclude_id]
