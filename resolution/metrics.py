@@ -24,11 +24,12 @@ here only reshapes the grouped rows.
 """
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from feedback.models import Feedback
 from resolution.models import AIResolutionVia, Deflection, Intent
@@ -50,23 +51,30 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _tickets(date_from: date | None, date_to: date | None) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.all()
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the site's time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _created_in(field: str, date_from: date | None, date_to: date | None) -> Q:
+    """`field` falls on one of the days date_from..date_to (site time zone), written as a range
+    of instants rather than `__date` lookups, so the database can use the index on `field`
+    instead of converting every row's timestamp to a date."""
+    condition = Q()
     if date_from:
-        tickets = tickets.filter(created_at__date__gte=date_from)
+        condition &= Q(**{f"{field}__gte": _day_start(date_from)})
     if date_to:
-        tickets = tickets.filter(created_at__date__lte=date_to)
+        condition &= Q(**{f"{field}__lt": _day_start(date_to + timedelta(days=1))})
+    return condition
+
+
+def _tickets(date_from: date | None, date_to: date | None) -> QuerySet[Ticket]:
     # A bare queryset: the model's default ordering would leak into GROUP BY.
-    return tickets.order_by()
+    return Ticket.objects.filter(_created_in("created_at", date_from, date_to)).order_by()
 
 
 def _feedback(date_from: date | None, date_to: date | None) -> QuerySet[Feedback]:
-    feedback = Feedback.objects.all()
-    if date_from:
-        feedback = feedback.filter(ticket__created_at__date__gte=date_from)
-    if date_to:
-        feedback = feedback.filter(ticket__created_at__date__lte=date_to)
-    return feedback.order_by()
+    return Feedback.objects.filter(_created_in("ticket__created_at", date_from, date_to)).order_by()
 
 
 def _ai_answered() -> Exists:
@@ -120,11 +128,9 @@ def metrics_summary(*, date_from: date | None = None, date_to: date | None = Non
         ai_confirmed=Count("id", filter=ai_answer & Q(resolved=True)),
     )
 
-    deflections = Deflection.objects.order_by()
-    if date_from:
-        deflections = deflections.filter(created_at__date__gte=date_from)
-    if date_to:
-        deflections = deflections.filter(created_at__date__lte=date_to)
+    deflections = Deflection.objects.filter(
+        _created_in("created_at", date_from, date_to)
+    ).order_by()
     deflected = deflections.aggregate(
         shown=Count("id"), helpful=Count("id", filter=Q(helpful=True))
     )

@@ -84,6 +84,13 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 # Reuse connections between requests in production; SQLite gains nothing from it.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
+    "DATABASE_JIT", default=False
+):
+    # PostgreSQL's JIT compiles any query its planner thinks is big (an aggregate over many
+    # tickets) for 50-150 ms, more than such a query then runs: off for this OLTP workload.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in

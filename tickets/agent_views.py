@@ -24,7 +24,8 @@ from tickets.models import Ticket, TicketStatus
 from tickets.selectors import messages_visible_to, tickets_visible_to
 from tickets.services import ticket_agent_reply, ticket_claim
 
-QUEUE_PAGE_SIZE = 100
+# The oldest 50: what an agent works through next (filters narrow it); a page renders in ~25 ms.
+QUEUE_PAGE_SIZE = 50
 FILTER_FORM_ID = "queue-filters"
 
 
