@@ -392,3 +392,49 @@ def test_evaluate_refuses_alpha_outside_zero_to_a_half(tmp_path, model):
     csv.write_text("text,intent\nwhere is my parcel,track_order\n")
     with pytest.raises(CommandError, match="at most 0.5"):
         call_command("evaluate", "--csv", str(csv), "--alpha", "0.7")
+
+
+def test_evaluate_measures_the_knowledge_agreement_check(tmp_path, model):
+    csv = tmp_path / "test.csv"
+    csv.write_text("text,intent\nwhere is my parcel,track_order\nrefund please,get_refund\n")
+    knowledge = tmp_path / "kb.json"
+    knowledge.write_text(
+        json.dumps([{"question": "where is my parcel", "answer": "…", "intent": "get_refund"}])
+    )
+    out = StringIO()
+    call_command("evaluate", "--csv", str(csv), "--knowledge", str(knowledge), "--json", stdout=out)
+    decision = json.loads(out.getvalue())["decision"]
+    assert decision["fixed_knowledge"]["fired"]["knowledge_conflict"] == 1
+    assert "knowledge_conflict" not in decision["fixed"]["fired"]
+
+
+def test_evaluate_names_a_broken_knowledge_file(tmp_path, model):
+    from django.core.management import CommandError
+
+    csv = tmp_path / "test.csv"
+    csv.write_text("text,intent\nwhere is my parcel,track_order\n")
+    knowledge = tmp_path / "kb.json"
+    knowledge.write_text("{not json")
+    with pytest.raises(CommandError, match="not a knowledge base"):
+        call_command("evaluate", "--csv", str(csv), "--knowledge", str(knowledge))
+
+
+def test_the_rule_report_counts_each_check_and_what_it_alone_stopped():
+    from resolution.engine.evaluation import rule_report
+
+    report = rule_report(
+        [0.9, 0.9, 0.9, 0.5],
+        [True, False, True, True],
+        [0.8, 0.1, 0.8, 0.8],
+        threshold=0.75,
+        min_margin=0.3,
+        knowledge_conflict=[False, False, True, True],
+    )
+    assert (report["auto"], report["coverage"], report["auto_precision"]) == (1, 0.25, 1.0)
+    assert report["fired"]["low_confidence"] == 1
+    assert report["fired"]["low_margin_only"] == 1
+    assert report["fired"]["low_margin_only_wrong"] == 1
+    assert report["fired"]["knowledge_conflict"] == 2
+    assert report["fired"]["knowledge_conflict_only"] == 1
+    never = rule_report([0.99], [True], [0.9], threshold=None)
+    assert (never["auto"], never["auto_precision"]) == (0, None)

@@ -205,11 +205,14 @@ def rule_report(
     *,
     threshold: float | None,
     min_margin: float = 0.0,
+    knowledge_conflict: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
     """Coverage and precision of the decision rule "confidence ≥ threshold and margin ≥
-    min_margin", and how often each of its checks fired (a ticket can fire both).
+    min_margin" (and, given ``knowledge_conflict``, "no close knowledge entry of another
+    intent"), and how often each check fired (a ticket can fire several).
 
-    ``threshold`` None means "never auto-resolve" (no certified threshold).
+    ``threshold`` None means "never auto-resolve" (no certified threshold). ``*_only`` counts
+    are the tickets that check alone escalated; ``*_only_wrong`` those of them that were wrong.
     """
     conf = np.asarray(confidence, dtype=float)
     hit = np.asarray(correct, dtype=bool)
@@ -217,19 +220,32 @@ def rule_report(
     n = len(conf)
     low_confidence = np.ones(n, dtype=bool) if threshold is None else conf < threshold
     low_margin = gap < min_margin
-    auto = ~low_confidence & ~low_margin
+    conflict = (
+        np.zeros(n, dtype=bool)
+        if knowledge_conflict is None
+        else np.asarray(knowledge_conflict, dtype=bool)
+    )
+    auto = ~low_confidence & ~low_margin & ~conflict
+    checks = {"low_confidence": low_confidence, "low_margin": low_margin}
+    if knowledge_conflict is not None:
+        checks["knowledge_conflict"] = conflict
+    fired: dict[str, int] = {}
+    for name, mask in checks.items():
+        others = np.zeros(n, dtype=bool)
+        for other, other_mask in checks.items():
+            if other != name:
+                others |= other_mask
+        alone = mask & ~others
+        fired[name] = int(mask.sum())
+        fired[f"{name}_only"] = int(alone.sum())
+        fired[f"{name}_only_wrong"] = int((alone & ~hit).sum())
     return {
         "threshold": threshold,
         "min_margin": min_margin,
+        "knowledge_agreement": knowledge_conflict is not None,
         "n": n,
         "auto": int(auto.sum()),
         "coverage": _ratio(int(auto.sum()), n),
         "auto_precision": _ratio(int((auto & hit).sum()), int(auto.sum())),
-        "fired": {
-            "low_confidence": int(low_confidence.sum()),
-            "low_margin": int(low_margin.sum()),
-            # The margin rule's own effect: tickets it escalated that confidence let through.
-            "low_margin_only": int((low_margin & ~low_confidence).sum()),
-            "low_margin_only_wrong": int((low_margin & ~low_confidence & ~hit).sum()),
-        },
+        "fired": fired,
     }

@@ -1,14 +1,17 @@
 """manage.py evaluate: how well would the model do on a labelled CSV?"""
 
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from resolution.engine.classifier import IntentClassifier
-from resolution.engine.decision import DEFAULT_MIN_MARGIN
+from resolution.engine.decision import DEFAULT_MIN_MARGIN, knowledge_conflict
 from resolution.engine.evaluation import calibration_record, evaluate, rule_report, split_holdout
+from resolution.engine.similarity import SimilarityIndex
+from resolution.engine.types import KnowledgeItem
 from resolution.services.csv_rows import CsvError, read_rows
 from resolution.services.policy import certify_calibration
 from resolution.services.registry import NoActiveModel, registry
@@ -56,6 +59,13 @@ class Command(BaseCommand):
             default=DEFAULT_MIN_MARGIN,
             help=f"The margin rule's minimum top-two margin (default {DEFAULT_MIN_MARGIN}).",
         )
+        parser.add_argument(
+            "--knowledge",
+            help=(
+                "A knowledge base as JSON ([{question, answer, intent}], e.g. "
+                "resolution/data/knowledge_base.json) to measure the knowledge-agreement check."
+            ),
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options):
@@ -65,6 +75,7 @@ class Command(BaseCommand):
         columns = [options["text_column"], options["label_column"]]
         try:
             rows = read_rows(options["csv"], columns=columns, encoding=options["encoding"])
+            knowledge = self.knowledge(options["knowledge"])
             classifier, calibration, source = self.classifier(options, columns)
         except (CsvError, NoActiveModel) as exc:
             raise CommandError(str(exc)) from exc
@@ -82,11 +93,43 @@ class Command(BaseCommand):
             alpha=alpha,
             delta=delta,
             min_margin=options["min_margin"],
+            knowledge_conflicts=(
+                self.conflicts(knowledge, texts, predictions) if knowledge is not None else None
+            ),
         )
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
             self.print_report(report, options["threshold"])
+
+    @staticmethod
+    def knowledge(path: str | None) -> SimilarityIndex | None:
+        if not path:
+            return None
+        try:
+            entries = json.loads(Path(path).read_text(encoding="utf-8"))
+            items = [
+                KnowledgeItem(i, entry["question"], entry.get("answer", ""), entry.get("intent"))
+                for i, entry in enumerate(entries)
+            ]
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise CsvError(
+                f"{path}: not a knowledge base (a JSON list of {{question, answer, intent}}): {exc}"
+            ) from exc
+        return SimilarityIndex.build(items, backend="exact")
+
+    @staticmethod
+    def conflicts(index: SimilarityIndex, texts: list[str], predictions: list) -> list[bool]:
+        """Per row: the knowledge-agreement check fires (decide()'s own test)."""
+        result = []
+        for text, prediction in zip(texts, predictions, strict=True):
+            found = index.search(text, k=1)
+            result.append(
+                knowledge_conflict(
+                    prediction, found[0] if found else None, settings.SIMILARITY_THRESHOLD
+                )
+            )
+        return result
 
     @staticmethod
     def predict(classifier: IntentClassifier, texts: list[str]) -> list:
@@ -138,9 +181,11 @@ class Command(BaseCommand):
         alpha: float,
         delta: float,
         min_margin: float,
+        knowledge_conflicts: list[bool] | None = None,
     ) -> dict:
-        """The fixed and certified thresholds, each with the margin rule on and off, on the
-        test rows; the certificates are computed on the calibration record."""
+        """The fixed and certified thresholds, each with the margin rule on and off (and,
+        given a knowledge base, with the knowledge-agreement check too), on the test rows; the
+        certificates are computed on the calibration record."""
         rows = (test["confidence"], test["correct"], test["margin"])
         report = {
             "alpha": alpha,
@@ -150,14 +195,29 @@ class Command(BaseCommand):
             "fixed": rule_report(*rows, threshold=threshold, min_margin=min_margin),
             "fixed_no_margin": rule_report(*rows, threshold=threshold, min_margin=0.0),
         }
+        certified_margin = None
         for name, margin in (("certified", min_margin), ("certified_no_margin", 0.0)):
             certificate = certify_calibration(
                 calibration, alpha=alpha, delta=delta, min_margin=margin
             )
+            certified_margin = certified_margin or certificate
             report[name] = {
                 "calibration": certificate.to_dict(),
                 "test": rule_report(*rows, threshold=certificate.threshold, min_margin=margin),
             }
+        if knowledge_conflicts is not None:
+            report["fixed_knowledge"] = rule_report(
+                *rows,
+                threshold=threshold,
+                min_margin=min_margin,
+                knowledge_conflict=knowledge_conflicts,
+            )
+            report["certified_knowledge"] = rule_report(
+                *rows,
+                threshold=certified_margin.threshold,
+                min_margin=min_margin,
+                knowledge_conflict=knowledge_conflicts,
+            )
         return report
 
     def print_report(self, report: dict, threshold: float) -> None:
@@ -195,15 +255,23 @@ class Command(BaseCommand):
                     f"error ≤ {pct(cert['upper_bound'])} at {1 - decision['delta']:.0%}"
                 )
         write(f"Decision rules on this CSV (minimum margin {decision['min_margin']:g}):")
-        write("  rule                         threshold  coverage  precision  margin fired")
-        for label, rule in (
+        rules = [
             ("fixed, margin on", decision["fixed"]),
             ("fixed, margin off", decision["fixed_no_margin"]),
             ("certified, margin on", decision["certified"]["test"]),
             ("certified, margin off", decision["certified_no_margin"]["test"]),
-        ):
+        ]
+        if "fixed_knowledge" in decision:
+            rules += [
+                ("fixed, margin + knowledge", decision["fixed_knowledge"]),
+                ("certified, margin + knowledge", decision["certified_knowledge"]),
+            ]
+        write("  rule                           threshold  coverage  precision  margin  knowledge")
+        for label, rule in rules:
             shown = "never" if rule["threshold"] is None else f"{rule['threshold']:.3f}"
             write(
-                f"  {label:<28} {shown:>9}  {pct(rule['coverage']):>8}  "
-                f"{pct(rule['auto_precision']):>9}  {rule['fired']['low_margin_only']:>12}"
+                f"  {label:<30} {shown:>9}  {pct(rule['coverage']):>8}  "
+                f"{pct(rule['auto_precision']):>9}  {rule['fired']['low_margin_only']:>6}  "
+                f"{rule['fired'].get('knowledge_conflict_only', '—'):>9}"
             )
+        write("  (margin, knowledge: tickets that check alone escalated)")
