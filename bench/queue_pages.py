@@ -1,7 +1,10 @@
 """Pages at size: 1M tickets in PostgreSQL, then the agent queue, "my tickets" and the metrics API.
 
-    .venv/bin/python bench/queue.py                        # fill sd_bench_queue, time, a table
-    .venv/bin/python bench/queue.py --reuse --json         # time again on the filled database
+    .venv/bin/python bench/queue_pages.py                  # fill sd_bench_queue, time, a table
+    .venv/bin/python bench/queue_pages.py --reuse --json   # time again on the filled database
+
+(Issue #8's `bench/queue.py`: a file named queue.py in bench/ would shadow the standard
+library's `queue` module for every script run from this folder.)
 
 DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres).
 The fill is bulk SQL (INSERT ... SELECT over generate_series, seeded): `--customers` customers
@@ -24,11 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-# This file's name shadows the standard library's `queue` (which psycopg and Celery import):
-# search bench/ last, not first.
-_BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH] + [str(_BENCH)]
-sys.modules.pop("queue", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness as h  # noqa: E402
 
