@@ -10,6 +10,7 @@ repository root:
     .venv/bin/python bench/pipeline.py --kb-size 1000,10000,100000     # a table
     .venv/bin/python bench/pipeline.py --kb-size 1000000 --json         # JSON
     .venv/bin/python bench/pipeline.py --kb-size 100000 --index exact   # force a backend
+    .venv/bin/python bench/pipeline.py --kb-size 10000 --featurizer embeddings  # the extra
 
 Reports p50/p95/p99 per ticket (wall ms), the search alone, the index build time, the
 process's memory (RSS) after the build and its peak, and recall@k: the share of the exact
@@ -173,10 +174,10 @@ def rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
-def build_index(items: list[KnowledgeItem], backend: str) -> SimilarityIndex:
+def build_index(items: list[KnowledgeItem], backend: str, featurizer: str) -> SimilarityIndex:
     params = inspect.signature(SimilarityIndex.build).parameters
     if "backend" in params:
-        return SimilarityIndex.build(items, backend=backend)
+        return SimilarityIndex.build(items, backend=backend, featurizer=featurizer)
     if backend not in ("auto", "exact"):
         raise SystemExit("this version of SimilarityIndex has only exact search")
     return SimilarityIndex.build(items)
@@ -199,13 +200,14 @@ def measure(
     classifier: IntentClassifier,
     *,
     backend: str,
+    featurizer: str,
     k: int,
     seed: int,
 ) -> dict:
     items = knowledge_base(rows, n, seed)
     rss_before = rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
-    index = build_index(items, backend)
+    index = build_index(items, backend, featurizer)
     build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu
     rss_after = rss_mb()
     del items
@@ -253,6 +255,7 @@ def measure(
     return {
         "kb_size": n,
         "backend": getattr(index, "backend", "exact"),
+        "featurizer": featurizer,
         "queries": len(queries),
         "p50_ms": percentile(total, 50),
         "p95_ms": percentile(total, 95),
@@ -275,6 +278,12 @@ def main() -> None:
     parser.add_argument("--kb-size", default="1000,10000,100000", help="sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--index", default="auto", choices=("auto", "exact", "ann"))
+    parser.add_argument(
+        "--featurizer",
+        default="tfidf",
+        choices=("tfidf", "embeddings"),
+        help="what the knowledge index compares (embeddings: the optional extra)",
+    )
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
@@ -288,7 +297,16 @@ def main() -> None:
 
     results = []
     for n in (int(s) for s in args.kb_size.split(",")):
-        result = measure(n, rows, queries, classifier, backend=args.index, k=args.k, seed=args.seed)
+        result = measure(
+            n,
+            rows,
+            queries,
+            classifier,
+            backend=args.index,
+            featurizer=args.featurizer,
+            k=args.k,
+            seed=args.seed,
+        )
         results.append(result)
         if not args.json:
             print(
