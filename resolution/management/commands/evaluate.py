@@ -60,6 +60,13 @@ class Command(BaseCommand):
             help=f"The margin rule's minimum top-two margin (default {DEFAULT_MIN_MARGIN}).",
         )
         parser.add_argument(
+            "--calibration-csv",
+            help=(
+                "Certify on this labelled CSV instead (e.g. recent agent-labelled tickets, "
+                "drawn like the tickets to come), scored by the evaluated model."
+            ),
+        )
+        parser.add_argument(
             "--knowledge",
             help=(
                 "A knowledge base as JSON ([{question, answer, intent}], e.g. "
@@ -76,7 +83,22 @@ class Command(BaseCommand):
         try:
             rows = read_rows(options["csv"], columns=columns, encoding=options["encoding"])
             knowledge = self.knowledge(options["knowledge"])
-            classifier, calibration, source = self.classifier(options, columns)
+            calibration_rows = (
+                read_rows(options["calibration_csv"], columns=columns, encoding=options["encoding"])
+                if options["calibration_csv"]
+                else None
+            )
+            classifier, calibration, source = self.classifier(
+                options, columns, held_out=calibration_rows is None
+            )
+            if calibration_rows is not None:
+                calibration_rows = [r for r in calibration_rows if r[columns[0]]]
+                calibration = calibration_record(
+                    self.predict(classifier, [r[columns[0]] for r in calibration_rows]),
+                    [r[columns[1]] for r in calibration_rows],
+                    known_labels=classifier.labels,
+                )
+                source = options["calibration_csv"]
         except (CsvError, NoActiveModel) as exc:
             raise CommandError(str(exc)) from exc
         rows = [r for r in rows if r[columns[0]]]
@@ -138,12 +160,15 @@ class Command(BaseCommand):
             predictions.extend(classifier.predict_many(texts[start : start + BATCH]))
         return predictions
 
-    def classifier(self, options, columns) -> tuple[IntentClassifier, dict, str]:
+    def classifier(
+        self, options, columns, *, held_out: bool = True
+    ) -> tuple[IntentClassifier, dict, str]:
         """The model to evaluate, the calibration record to certify on, and where it is from.
 
         With --train-csv, as `manage.py train` does: a trial model trained without a held-out
         split scores that split (the calibration record), and the evaluated model learns from
-        all rows. Without, the active model and the record stored with it.
+        all rows. Without, the active model and the record stored with it. ``held_out``
+        False skips the trial model (another calibration source is given).
         """
         if not options["train_csv"]:
             loaded = registry.model()
@@ -158,6 +183,9 @@ class Command(BaseCommand):
         train = [r for r in train if r[columns[0]] and r[columns[1]]]
         texts, labels = [r[columns[0]] for r in train], [r[columns[1]] for r in train]
         config = training_config()
+        if not held_out:
+            self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
+            return IntentClassifier.train(texts, labels, config=config), {}, ""
         split = split_holdout(texts, labels, fraction=HOLDOUT_FRACTION, seed=0)
         self.stderr.write(
             f"Training on {len(split.train_texts)} rows of {options['train_csv']} to score "
