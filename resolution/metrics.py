@@ -23,10 +23,12 @@ All aggregation happens in the database (a handful of grouped queries per call);
 here only reshapes the grouped rows.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -94,7 +96,37 @@ def _rates(counts: dict[str, int]) -> dict[str, float | None]:
     }
 
 
+def _cached(name: str, compute: Callable[[], Any], date_from: date | None, date_to: date | None):
+    """`compute()`, kept METRICS_CACHE_SECONDS in the cache per range (0: always computed).
+
+    On a desk of a million tickets a year's figures take seconds of database time (see
+    docs/BENCHMARKS.md): admins reloading the page must not pay that, nor load the database
+    with it, each time. The cost is figures up to that many seconds old.
+    """
+    seconds = settings.METRICS_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    key = f"metrics:{name}:{date_from}:{date_to}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def metrics_summary(*, date_from: date | None = None, date_to: date | None = None) -> dict:
+    """Everything the metrics endpoint returns (see `summary`), cached per METRICS_CACHE_SECONDS."""
+    return _cached(
+        "summary", lambda: summary(date_from=date_from, date_to=date_to), date_from, date_to
+    )
+
+
+def metrics_daily(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+    """The daily series (see `daily`), cached per METRICS_CACHE_SECONDS."""
+    return _cached("daily", lambda: daily(date_from=date_from, date_to=date_to), date_from, date_to)
+
+
+def summary(*, date_from: date | None = None, date_to: date | None = None) -> dict:
     """Everything the metrics endpoint returns, for the tickets created in the range.
 
     Keys: date_from, date_to, tickets (total, by_status, decided, ai_answered, reopened),
@@ -231,7 +263,7 @@ def escalation_reasons(*, date_from: date | None = None, date_to: date | None = 
     ]
 
 
-def metrics_daily(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+def daily(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
     """One row per day of the range, oldest first, days without tickets included (zeros).
 
     Each row: date, total, by_status, auto_resolution_rate, escalation_rate, average_rating,

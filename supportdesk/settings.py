@@ -253,6 +253,9 @@ MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
 # light), "embeddings" or "hybrid" (both; needs requirements-embeddings.txt). Takes effect for
 # models trained after the change; a model remembers its own featurizer.
 INTENT_FEATURIZER = env.str("INTENT_FEATURIZER", default="tfidf")
+# The metrics page and API keep their figures this many seconds per date range (0: never):
+# a year of a big desk is seconds of database work (docs/BENCHMARKS.md).
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=60)
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.

@@ -158,3 +158,27 @@ def test_the_queue_page_costs_the_same_queries_for_one_ticket_or_a_full_page(cli
         escalated_ticket(alice, reason="no_answer" if n % 2 else "reopened")
     many = [len(queries_of(lambda v=v: client.get(reverse("agent:queue"), v))) for v in views]
     assert many == one
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def test_metrics_are_kept_per_range_for_metrics_cache_seconds(settings, alice):
+    from datetime import date
+
+    from django.core.cache import cache
+
+    from resolution.metrics import metrics_summary
+
+    settings.METRICS_CACHE_SECONDS = 60
+    cache.clear()
+    answered_ticket(alice)
+    first = metrics_summary()
+    answered_ticket(alice)
+    with CaptureQueriesContext(connection) as again:
+        assert metrics_summary() == first  # the same range: kept, no query
+    assert len(again.captured_queries) == 0
+    assert metrics_summary(date_from=date(2000, 1, 1))["tickets"]["total"] == 2  # another range
+    settings.METRICS_CACHE_SECONDS = 0
+    assert metrics_summary()["tickets"]["total"] == 2
+    cache.clear()
