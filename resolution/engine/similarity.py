@@ -139,6 +139,7 @@ class _SparseRows:
         self._added = sp.csr_matrix((0, base.shape[1]), dtype=np.float32)
         self._added_postings = self._added.T.tocsr()
         self._query: np.ndarray | None = None
+        self._scratch: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self._base.shape[0] + self._added.shape[0]
@@ -150,16 +151,6 @@ class _SparseRows:
     def append(self, rows: sp.csr_matrix) -> None:
         self._added = sp.vstack([self._added, rows], format="csr", dtype=np.float32)
         self._added_postings = self._added.T.tocsr()
-
-    def _product(self, ids: np.ndarray, weights: np.ndarray) -> sp.csr_matrix:
-        """The query restricted to ``ids`` times every row: a sparse 1 x entries result."""
-        query = sp.csr_matrix(
-            (weights, ids, np.array([0, len(ids)])), shape=(1, self.n_features), dtype=np.float32
-        )
-        parts = [query @ self._postings]
-        if self._added.shape[0]:
-            parts.append(query @ self._added_postings)
-        return sp.hstack(parts, format="csr") if len(parts) > 1 else parts[0]
 
     def score_all(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         # (the query's postings).T @ weights: one pass over them, into a dense result.
@@ -174,17 +165,37 @@ class _SparseRows:
         The query's n-grams are taken rarest first while their postings total at most
         ``budget`` (at least MIN_CANDIDATE_NGRAMS of them): the common n-grams left out add a
         small, nearly even amount to most entries, so the ranking by the rest keeps the true
-        nearest among the first ``n`` (recall in docs/BENCHMARKS.md).
+        nearest among the first ``n`` (recall in docs/BENCHMARKS.md). The caller holds the
+        index's lock (a scratch array is shared between searches).
         """
         df = self._df[ids]
         order = np.argsort(df, kind="stable")
         within = int(np.searchsorted(np.cumsum(df[order]), budget, "right"))
         keep = np.sort(order[: max(MIN_CANDIDATE_NGRAMS, within)])
-        partial = self._product(ids[keep], weights[keep])
-        if partial.nnz <= n:
-            return partial.indices.astype(np.int64)
-        top = np.argpartition(-partial.data, n - 1)[:n]
-        return partial.indices[top].astype(np.int64)
+        ids, weights = ids[keep], weights[keep]
+        entries, values = [], []
+        for postings, offset in ((self._postings, 0), (self._added_postings, self._base.shape[0])):
+            if postings.shape[1]:
+                chosen = postings[ids]
+                entries.append(chosen.indices + offset)
+                values.append(chosen.data * np.repeat(weights, np.diff(chosen.indptr)))
+        entries, values = np.concatenate(entries), np.concatenate(values)
+        if not len(entries):
+            return np.zeros(0, dtype=np.int64)
+        # Sum the values per entry without an entries-sized array to clear: each posting
+        # points at the last posting of the same entry (written to a scratch array indexed by
+        # entry), and the sums collect there.
+        if self._scratch is None or len(self._scratch) < len(self):
+            self._scratch = np.empty(len(self), dtype=np.int32)
+        positions = np.arange(len(entries), dtype=np.int32)
+        self._scratch[entries] = positions
+        last = self._scratch[entries]
+        sums = np.bincount(last, weights=values, minlength=len(entries))
+        distinct = np.flatnonzero(last == positions)
+        rows, scores = entries[distinct], sums[distinct]
+        if len(rows) > n:
+            rows = rows[np.argpartition(-scores, n - 1)[:n]]
+        return rows.astype(np.int64)
 
     def score_some(self, ids: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact scores of the given rows only (the caller holds the index's lock)."""
