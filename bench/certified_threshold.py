@@ -1,6 +1,7 @@
 """Fixed vs certified auto-resolve thresholds on shifted data, through `manage.py evaluate`.
 
     .venv/bin/python bench/certified_threshold.py [--only starter,bitext_cross] [--json]
+        [--featurizer tfidf|embeddings|hybrid]
 
 The test set is 80% of the Bitext LLM v1 instructions (seeded shuffle); the other 20% stands
 for the agent-labelled recent tickets a live desk holds out at every retraining. For each
@@ -47,8 +48,12 @@ def split_test(path: Path, folder: Path, seed: int = 7) -> tuple[Path, Path]:
     )
 
 
-def evaluate(train: Path, test: Path, alpha: float, calibration: Path | None) -> dict:
+def evaluate(
+    train: Path, test: Path, alpha: float, calibration: Path | None, featurizer: str | None
+) -> dict:
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": "sqlite://:memory:"}
+    if featurizer:
+        env["INTENT_FEATURIZER"] = featurizer
     command = [
         sys.executable,
         "manage.py",
@@ -118,6 +123,7 @@ def main() -> None:
     )
     parser.add_argument("--only", default="starter,bitext_cross")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--featurizer", help="INTENT_FEATURIZER for the runs (default: settings)")
     args = parser.parse_args()
     if not datasets.DATA.is_dir():
         raise SystemExit(f"{datasets.DATA} not found: the benchmark needs ../shared/data.")
@@ -128,8 +134,8 @@ def main() -> None:
             train, test = datasets.prepare(name, folder)
             calibration, rest = split_test(test, folder)
             for alpha in ALPHAS:
-                held_out = evaluate(train, rest, alpha, None)
-                shifted = evaluate(train, rest, alpha, calibration)
+                held_out = evaluate(train, rest, alpha, None, args.featurizer)
+                shifted = evaluate(train, rest, alpha, calibration, args.featurizer)
                 rows = rows_of(name, alpha, "training held-out", held_out)
                 if alpha != ALPHAS[0]:
                     rows = rows[3:]  # the fixed rows do not depend on α

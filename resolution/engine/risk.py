@@ -112,9 +112,13 @@ def min_certifiable_n(alpha: float, delta: float, errors: int = 0) -> int:
     return n
 
 
-def start_n(alpha: float, delta: float) -> int:
-    """Where the fixed sequence starts: enough examples to absorb one wrong answer."""
-    return min_certifiable_n(alpha, delta, errors=1)
+# How many wrong answers the first test of the sequence can absorb (see the module docstring).
+START_ERRORS = 1
+
+
+def start_n(alpha: float, delta: float, errors: int = START_ERRORS) -> int:
+    """Where the fixed sequence starts: enough examples to absorb ``errors`` wrong answers."""
+    return min_certifiable_n(alpha, delta, errors=errors)
 
 
 def clopper_pearson(errors: int, n: int, confidence: float) -> tuple[float, float] | None:
@@ -141,6 +145,7 @@ def certify_threshold(
     alpha: float,
     delta: float,
     eligible: Sequence[bool] | None = None,
+    start_errors: int = START_ERRORS,
 ) -> CertifiedThreshold:
     """The lowest grid threshold whose auto-resolved error rate is ≤ α with probability ≥ 1 − δ.
 
@@ -158,7 +163,7 @@ def certify_threshold(
         if keep.shape != score.shape:
             raise ValueError(f"{keep.shape} eligibility flags for {score.shape} scores")
         score, right = score[keep], right[keep]
-    n_min = start_n(alpha, delta)
+    n_min = start_n(alpha, delta, start_errors)
     none = CertifiedThreshold(alpha, delta, None, len(score), min_n=n_min)
     if len(score) < n_min:
         return replace(
