@@ -92,7 +92,8 @@ def manage(env: dict[str, str], *args: str, quiet: bool = False) -> None:
         cwd=ROOT,
         env=env,
         check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
+        # Our stdout is the bench's report (a table or JSON): children talk on stderr.
+        stdout=subprocess.DEVNULL if quiet else sys.stderr,
     )
 
 
@@ -167,7 +168,7 @@ def start_gunicorn(
         command += ["-w", str(workers)]
     if threads:
         command += ["--threads", str(threads)]
-    web = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    web = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=sys.stderr)
     wait_for_http(port, web)
     return web
 
@@ -178,6 +179,7 @@ def start_worker(env: dict[str, str], concurrency: int = 4) -> subprocess.Popen:
         + ["-l", "warning"],
         cwd=ROOT,
         env=env,
+        stdout=sys.stderr,
         start_new_session=True,  # SIGKILL reaches the pool children through the group
     )
 
@@ -259,6 +261,25 @@ class Connection:
         if closing:
             self.close()
         return status, data
+
+
+def session_cpu_seconds(session: int) -> float:
+    """CPU time (user + system) of the live processes of one session (a server started with
+    start_new_session=True: its pid is the session id). On a shared host this is the figure
+    that other people's load does not inflate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def percentile(values: list[float], share: float) -> float | None:

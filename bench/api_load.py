@@ -214,6 +214,17 @@ def open_count(env: dict[str, str], run: str) -> int:
         ).fetchone()[0]
 
 
+def cpu_now(web, worker) -> list[float]:
+    return [
+        h.session_cpu_seconds(web.pid),
+        h.session_cpu_seconds(worker.pid) if worker is not None else 0.0,
+    ]
+
+
+def since(before: list[float], web, worker) -> list[float]:
+    return [now - then for now, then in zip(cpu_now(web, worker), before, strict=True)]
+
+
 def run_mode(mode: str, args: argparse.Namespace) -> dict:
     database = f"sd_bench_api_{mode}"
     broker = BROKER if mode == "async" else ""
@@ -230,14 +241,17 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
     try:
         h.say(f"[{mode}] {args.clients} clients for {args.warmup:.0f} + {args.seconds:.0f} s")
         started = time.monotonic()
+        cpu_before = cpu_now(web, worker)
         driven = asyncio.run(drive(port, tokens, args, run))
         load_end = time.monotonic()
+        cpu_load = since(cpu_before, web, worker)
         stats = driven["stats"]
         deadline = load_end + args.drain_timeout
         while (remaining := open_count(env, run)) and time.monotonic() < deadline:
             h.say(f"[{mode}] {remaining} tickets still open")
             time.sleep(2)
         drained = time.monotonic()
+        cpu_all = since(cpu_before, web, worker)
         outcome = check(env, run, stats.accepted)
     finally:
         if worker is not None:
@@ -264,6 +278,11 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
         "load_total_s": round(load_end - started, 1),
         **outcome,
     }
+    # CPU per ticket (warm-up included: every ticket of the run), web and worker processes.
+    tickets = max(outcome["stored"], 1)
+    result["web_cpu_ms_per_ticket"] = round(cpu_load[0] * 1000 / tickets, 2)
+    result["worker_cpu_ms_per_ticket"] = round(cpu_all[1] * 1000 / tickets, 2)
+    result["load_average"] = os.getloadavg()
     return result
 
 
@@ -281,6 +300,9 @@ def table(results: list[dict]) -> None:
         ("decided per s (first created → last decided)", lambda r: r["decided_per_second"]),
         ("still open when load ended: drained in s", lambda r: r["drain_after_load_s"]),
         ("lost / duplicated / undecided / decided twice", lambda r: _faults(r)),
+        ("web CPU ms per ticket (POST + GET)", lambda r: r["web_cpu_ms_per_ticket"]),
+        ("worker CPU ms per ticket", lambda r: r["worker_cpu_ms_per_ticket"]),
+        ("load average at the end", lambda r: " ".join(f"{x:.1f}" for x in r["load_average"])),
         ("statuses", lambda r: ", ".join(f"{k} {v}" for k, v in sorted(r["statuses"].items()))),
     ]
     width = max(len(name) for name, _ in rows)
