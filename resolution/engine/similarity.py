@@ -45,7 +45,7 @@ FEATURIZERS = ("tfidf", "embeddings")
 # "auto" switches to the approximate index at this many entries (SIMILARITY_ANN_MIN_ENTRIES).
 DEFAULT_ANN_MIN_ENTRIES = 20_000
 # Entries proposed per approximate search, then re-scored exactly; more = better recall.
-ANN_CANDIDATES = 64
+ANN_CANDIDATES = 128
 ANN_EF_SEARCH = 128  # HNSW search breadth (embeddings)
 # TF-IDF candidates: the postings read per query, as a share of the entries (at least the
 # minimum), taking the query's rarest n-grams first, and at least this many n-grams.
