@@ -186,6 +186,13 @@ class DecisionPolicyAdmin(admin.ModelAdmin):
         "updated_by",
     )
     readonly_fields = ("certified_threshold", "updated_at", "updated_by")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from resolution.policy_panel import DecisionPolicyForm
+
+        kwargs["form"] = DecisionPolicyForm
+        return super().get_form(request, obj, change, **kwargs)
+
     list_display = ("__str__", "min_margin", "knowledge_agreement", "updated_at", "updated_by")
 
     def has_add_permission(self, request) -> bool:

@@ -26,14 +26,27 @@ OBSERVED_CONFIDENCE = 0.95
 
 
 class DecisionPolicyForm(forms.ModelForm):
+    """The admin-editable policy; also the Django admin's form (same labels and checks)."""
+
     class Meta:
         model = DecisionPolicy
         fields = ["mode", "alpha", "delta", "min_margin", "knowledge_agreement"]
+        # Set here: the default label would capitalize α into a Greek capital Α.
+        labels = {
+            "alpha": "Error rate α",
+            "delta": "Risk δ",
+            "min_margin": "Minimum margin",
+        }
         widgets = {
             "alpha": forms.NumberInput(attrs={"step": "0.001", "min": "0.001", "max": "0.5"}),
             "delta": forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "max": "0.5"}),
             "min_margin": forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A callable model default adds a hidden "initial" twin to the field; not wanted here.
+        self.fields["min_margin"].show_hidden_initial = False
 
 
 def observed_error(*, date_from: date | None, date_to: date | None) -> dict[str, Any]:
