@@ -201,14 +201,6 @@ class DecisionPolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        """Straight to the one row (created with the defaults on first visit)."""
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
-        policy = DecisionPolicy.load()
-        return redirect(reverse("admin:resolution_decisionpolicy_change", args=[policy.pk]))
-
     def save_model(self, request, obj, form, change) -> None:
         from resolution.services.policy import policy_cache
 

@@ -316,16 +316,22 @@ def test_no_feedback_says_so(client, admin_user):
 
 def test_the_policy_is_one_row_in_the_django_admin(client, admin_user):
     login(client, admin_user)
-    response = client.get(reverse("admin:resolution_decisionpolicy_changelist"))
-    assert response.status_code == 302
-    change = response["Location"]
-    assert client.get(change).status_code == 200
+    policy = DecisionPolicy.load()
+    changelist = client.get(reverse("admin:resolution_decisionpolicy_changelist"))
+    assert changelist.status_code == 200
+    assert "Fixed threshold" in changelist.content.decode()
+    assert client.get(reverse("admin:resolution_decisionpolicy_add")).status_code == 403
+    change = reverse("admin:resolution_decisionpolicy_change", args=[policy.pk])
+    page = client.get(change).content.decode()
+    assert "certified threshold of the active model" in page.lower()
     saved = client.post(change, {**form(alpha="0.05"), "knowledge_agreement": "on"})
     assert saved.status_code == 302
     assert DecisionPolicy.load().alpha == 0.05
+    assert DecisionPolicy.load().updated_by == admin_user
     bad = client.post(change, form(alpha="0.9"))
     assert bad.status_code == 200  # the admin re-shows the form with the error
     assert "above 0 and at most 0.5" in bad.content.decode()
+    assert DecisionPolicy.load().alpha == 0.05
     assert DecisionPolicy.objects.count() == 1
 
 
