@@ -444,3 +444,26 @@ def test_the_rule_report_counts_each_check_and_what_it_alone_stopped():
     assert report["fired"]["knowledge_conflict_only"] == 1
     never = rule_report([0.99], [True], [0.9], threshold=None)
     assert (never["auto"], never["auto_precision"]) == (0, None)
+
+
+def test_evaluate_certifies_on_a_calibration_csv_when_given(tmp_path, model):
+    rows = "\n".join(["where is my parcel,track_order"] * 50 + ["refund please,get_refund"] * 50)
+    calibration_csv = tmp_path / "calibration.csv"
+    calibration_csv.write_text("text,intent\n" + rows + "\n")
+    csv = tmp_path / "test.csv"
+    csv.write_text("text,intent\nwhere is my parcel,track_order\n")
+    out = StringIO()
+    call_command(
+        "evaluate",
+        "--csv",
+        str(csv),
+        "--calibration-csv",
+        str(calibration_csv),
+        "--alpha",
+        "0.1",
+        "--json",
+        stdout=out,
+    )
+    decision = json.loads(out.getvalue())["decision"]
+    assert decision["calibration_source"] == str(calibration_csv)
+    assert decision["certified_no_margin"]["calibration"]["n_calibration"] == 100
