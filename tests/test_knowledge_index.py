@@ -142,3 +142,23 @@ def test_approving_sees_the_entry_approved_a_moment_ago(base, settings):
     knowledge_entry_approve(entry_id=first.pk)
     with pytest.raises(Conflict):
         knowledge_entry_approve(entry_id=second.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_rebuild_runs_in_the_background_while_the_old_index_answers(monkeypatch, settings):
+    for i, question in enumerate(QUESTIONS):
+        KnowledgeEntry.objects.create(question=question, answer=f"Answer {i}")
+    monkeypatch.setattr(registry_module, "REBUILD_INLINE_MAX_ENTRIES", 0)
+    monkeypatch.setattr(registry_module, "REBUILD_BACKGROUND_MIN_ENTRIES", 0)
+    settings.SIMILARITY_REBUILD_DRIFT = 0.1
+    old = registry.index()
+    rebuilds = registry.rebuilds
+    new = KnowledgeEntry.objects.create(question="Is gift wrapping available?", answer="Yes.")
+
+    served = registry.index()  # the change is applied in place and a rebuild is started
+    assert served is old and new.pk in found("gift wrapping")
+    registry._rebuilding.join(timeout=60)
+    assert not registry._rebuilding.is_alive()
+    rebuilt = registry.index()
+    assert rebuilt is not old and registry.rebuilds == rebuilds + 1
+    assert rebuilt.changes == 0 and new.pk in found("gift wrapping")
