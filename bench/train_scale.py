@@ -17,7 +17,9 @@ times, in separate processes:
 import argparse
 import csv
 import json
+import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -109,6 +111,7 @@ def main() -> int:
     )
     loaded, load_seconds = run.stdout.split()[-2:]
     h.say("timing manage.py train --force")
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     train = subprocess.run(
         [h.PYTHON, "manage.py", "train", "--force"],
@@ -119,6 +122,11 @@ def main() -> int:
         text=True,
     )
     train_seconds = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # User + system time of the command (all its threads): what a busy host does not inflate.
+    train_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+        cpu_after.ru_stime - cpu_before.ru_stime
+    )
     if not args.keep_db:
         h.drop_database(env, DATABASE)
     result = {
@@ -128,6 +136,8 @@ def main() -> int:
         "load_examples": int(loaded),
         "load_seconds": float(load_seconds),
         "train_command_seconds": round(train_seconds, 1),
+        "train_command_cpu_seconds": round(train_cpu, 1),
+        "load_average": os.getloadavg(),
         "train_output": train.stdout.strip().splitlines()[-2:],
     }
     if args.json:
@@ -139,6 +149,8 @@ def main() -> int:
                 ("bulk insert (COPY)", f"{copy_seconds:.1f} s"),
                 ("training_examples() load", f"{load_seconds} s"),
                 ("manage.py train --force, wall", f"{train_seconds:.1f} s"),
+                ("manage.py train --force, CPU", f"{train_cpu:.1f} s"),
+                ("load average at the end", " ".join(f"{x:.1f}" for x in os.getloadavg())),
                 ("output", " / ".join(result["train_output"])),
             ],
             title="train at size",
