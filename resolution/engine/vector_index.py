@@ -1,9 +1,10 @@
 """Approximate nearest neighbours over dense unit vectors (FAISS HNSW, inner product).
 
-Candidate generation for the similarity index above SIMILARITY_ANN_MIN_ENTRIES: the caller
-re-scores the candidates exactly, so this only has to put the true nearest entries among the
-first few dozen. A vector's FAISS id is its row position, in the order vectors were added;
-HNSW cannot delete, so callers mask removed rows out and over-fetch.
+Candidate generation for the similarity index over sentence embeddings, from
+SIMILARITY_ANN_MIN_ENTRIES entries on: the caller re-scores the candidates exactly, so this
+only has to put the true nearest entries among the first hundred or so. A vector's FAISS id
+is its row position, in the order vectors were added; HNSW cannot delete, so callers mask
+removed rows out and over-fetch.
 
 faiss is imported lazily: exact search (small knowledge bases, the tests) never needs it.
 """
@@ -14,8 +15,8 @@ import threading
 
 import numpy as np
 
-# HNSW graph degree and build effort: recall ≥ 0.99 of the dense neighbours at efSearch 128
-# on the benchmark's 1M-entry knowledge base (docs/BENCHMARKS.md).
+# HNSW graph degree and build effort: common middle-of-the-road values, not tuned here (the
+# embeddings path was not benchmarked at scale; tests check its recall on synthetic vectors).
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 
