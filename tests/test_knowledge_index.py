@@ -162,3 +162,32 @@ def test_a_large_rebuild_runs_in_the_background_while_the_old_index_answers(monk
     rebuilt = registry.index()
     assert rebuilt is not old and registry.rebuilds == rebuilds + 1
     assert rebuilt.changes == 0 and new.pk in found("gift wrapping")
+
+
+def test_the_index_compares_sentence_embeddings_when_the_featurizer_says_so(base, settings):
+    import os
+
+    from resolution.engine.embeddings import embeddings_available
+
+    if not embeddings_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must install requirements-embeddings.txt")
+        pytest.skip("the embeddings extra is not installed (requirements-embeddings.txt)")
+    settings.INTENT_FEATURIZER = "hybrid"
+    index = registry.index()
+    assert index.featurizer == "embeddings"
+    assert found("I forgot my login credentials", k=1) == [base[0].pk]
+
+
+def test_without_the_extra_the_index_falls_back_to_tfidf(base, settings, monkeypatch, caplog):
+    from resolution.engine import embeddings
+
+    def unavailable():
+        raise embeddings.EmbeddingsUnavailable("not installed")
+
+    monkeypatch.setattr(embeddings, "get_encoder", unavailable)
+    settings.INTENT_FEATURIZER = "embeddings"
+    index = registry.index()
+    assert index.featurizer == "tfidf"
+    assert "falls back to TF-IDF" in caplog.text
+    assert found("reset my password", k=1) == [base[0].pk]
