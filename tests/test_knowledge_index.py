@@ -191,3 +191,19 @@ def test_without_the_extra_the_index_falls_back_to_tfidf(base, settings, monkeyp
     assert index.featurizer == "tfidf"
     assert "falls back to TF-IDF" in caplog.text
     assert found("reset my password", k=1) == [base[0].pk]
+
+
+def test_the_periodic_task_leaves_a_large_index_with_few_changes_alone(
+    base, incremental, monkeypatch
+):
+    monkeypatch.setattr(registry_module, "PERIODIC_REBUILD_MAX_ENTRIES", 2)
+    monkeypatch.setattr(registry_module, "PERIODIC_REBUILD_MIN_DRIFT", 0.5)
+    refresh_knowledge_index()
+    rebuilds = registry.rebuilds
+    KnowledgeEntry.objects.create(question="Is gift wrapping available?", answer="Yes.")
+    assert refresh_knowledge_index() == len(QUESTIONS) + 1
+    assert registry.rebuilds == rebuilds and registry.index().changes == 1
+    for i in range(3):
+        KnowledgeEntry.objects.create(question=f"Do you sell gift cards of {i} kinds?", answer="Y")
+    refresh_knowledge_index()  # 4 of 6: past half
+    assert registry.rebuilds == rebuilds + 1 and registry.index().changes == 0
