@@ -63,10 +63,9 @@ def retrain_model(force: bool = False) -> str:
 def refresh_knowledge_index() -> int:
     """Bring this worker's knowledge index up to date; returns its size.
 
-    Every process applies knowledge changes incrementally by itself within
-    MODEL_RELOAD_SECONDS; this task also rebuilds the index afresh when entries were added or
-    retired since its last full build (new vocabulary and IDF), while the old one keeps
-    answering, and keeps idle workers warm.
+    Every process applies knowledge changes in place by itself within MODEL_RELOAD_SECONDS;
+    this task also rebuilds the index afresh after changes (new vocabulary and IDF; the rule
+    is in registry.refresh_index and docs/OPERATIONS.md) and keeps idle workers warm.
     """
     from resolution.services.registry import registry
 
