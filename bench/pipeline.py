@@ -259,7 +259,19 @@ def measure(
         hits += min(len(truth), sum(m.score >= floor for m in similar))
         same += len({m.item.id for m in truth} & {m.item.id for m in similar})
         wanted += len(truth)
+    # Entries added in place (resolution.services.registry between full rebuilds): the time
+    # per entry, and whether each is then its own text's nearest entry.
+    adds, own = [], 0
+    if hasattr(index, "add"):
+        for i, text in enumerate(queries[:100]):
+            item = KnowledgeItem(10**9 + i, text, "added", None)
+            t0 = time.perf_counter()
+            index.add([item])
+            adds.append((time.perf_counter() - t0) * 1000)
+            own += index.search(text, 1)[0].item.id == item.id
     return {
+        "add_p50_ms": percentile(adds, 50),
+        "added_found": own / len(adds) if adds else float("nan"),
         "kb_size": n,
         "backend": getattr(index, "backend", "exact"),
         "featurizer": featurizer,
@@ -323,7 +335,8 @@ def main() -> None:
                 f"search p50 {result['search_p50_ms']:6.2f}  build {result['build_s']:7.1f} s  "
                 f"RSS {result['rss_mb']:7.0f} MB (index {result['index_mb']:+.0f})  "
                 f"recall@{args.k} {result[f'recall@{args.k}']:.4f} "
-                f"(same ids {result[f'id_recall@{args.k}']:.4f})",
+                f"(same ids {result[f'id_recall@{args.k}']:.4f})  "
+                f"add one {result['add_p50_ms']:.2f} ms",
                 file=sys.stderr,
                 flush=True,
             )
