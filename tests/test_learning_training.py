@@ -8,7 +8,13 @@ import pytest
 from django.conf import settings
 
 from resolution.models import ModelVersion, TrainingExample
-from resolution.services.training import AGENT_HOLDOUT_SHARE, Example, holdout_split
+from resolution.services import training
+from resolution.services.training import (
+    AGENT_HOLDOUT_SHARE,
+    Example,
+    holdout_split,
+    stratified_sample,
+)
 from resolution.tasks import retrain_model
 from tests.test_commands import synthetic_rows
 
@@ -31,6 +37,25 @@ def test_an_intents_only_example_stays_in_training():
     lone = Example("the only one of its kind", "rare", True)
     split, n_agent = holdout_split([*examples, lone], seed=0)
     assert n_agent == 0 and "the only one of its kind" in split.train_texts
+
+
+def test_the_trial_sample_keeps_every_intent_and_its_share():
+    labels = ["big"] * 900 + ["small"] * 90 + ["tiny"] * 3
+    texts = [f"text {i}" for i in range(len(labels))]
+    sample_texts, sample_labels = stratified_sample(texts, labels, 100, seed=0)
+    counts = {label: sample_labels.count(label) for label in ("big", "small", "tiny")}
+    assert counts == {"big": 91, "small": 10, "tiny": 2}
+    assert all(texts[int(t.split()[1])] == t for t in sample_texts)
+    assert stratified_sample(texts, labels, 5000) == (texts, labels)  # under the cap: all
+
+
+def test_a_large_desk_measures_a_trial_on_a_sample_and_ships_a_model_of_everything(monkeypatch):
+    monkeypatch.setattr(training, "TRIAL_MAX_EXAMPLES", 40)
+    examples = [Example(f"order {i} parcel where", "track", False) for i in range(60)]
+    examples += [Example(f"refund {i} money back", "refund", False) for i in range(60)]
+    model, metrics, _ = training.train_and_evaluate(examples, seed=0)
+    assert metrics["n_train"] <= 42 and metrics["n_test"] == 24
+    assert model.info["n_examples"] == 120
 
 
 def test_every_periodic_job_names_a_registered_task():
