@@ -317,12 +317,13 @@ class SimilarityIndex:
         if isinstance(self._rows, _SparseRows):
             self.backend = "ann"  # candidates from the rare n-grams' postings; no extra index
             return
+        from .vector_index import AnnIndex
+
         try:
-            from .vector_index import AnnIndex
+            ann = AnnIndex(self._rows.vectors.shape[1])  # imports faiss
         except ImportError:
             logger.warning("faiss is not installed: the similarity index searches exactly")
             return
-        ann = AnnIndex(self._rows.vectors.shape[1])
         ann.add(self._rows.vectors)
         self._ann = ann
         self.backend = "ann"
