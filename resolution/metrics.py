@@ -58,7 +58,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _created_in(field: str, date_from: date | None, date_to: date | None) -> Q:
+def created_in(field: str, date_from: date | None, date_to: date | None) -> Q:
     """`field` falls on one of the days date_from..date_to (site time zone), written as a range
     of instants rather than `__date` lookups, so the database can use the index on `field`
     instead of converting every row's timestamp to a date."""
@@ -72,11 +72,11 @@ def _created_in(field: str, date_from: date | None, date_to: date | None) -> Q:
 
 def _tickets(date_from: date | None, date_to: date | None) -> QuerySet[Ticket]:
     # A bare queryset: the model's default ordering would leak into GROUP BY.
-    return Ticket.objects.filter(_created_in("created_at", date_from, date_to)).order_by()
+    return Ticket.objects.filter(created_in("created_at", date_from, date_to)).order_by()
 
 
 def _feedback(date_from: date | None, date_to: date | None) -> QuerySet[Feedback]:
-    return Feedback.objects.filter(_created_in("ticket__created_at", date_from, date_to)).order_by()
+    return Feedback.objects.filter(created_in("ticket__created_at", date_from, date_to)).order_by()
 
 
 def _status_counts(row: dict[str, Any]) -> dict[str, int]:
@@ -164,9 +164,7 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         ai_confirmed=Count("id", filter=ai_answer & Q(resolved=True)),
     )
 
-    deflections = Deflection.objects.filter(
-        _created_in("created_at", date_from, date_to)
-    ).order_by()
+    deflections = Deflection.objects.filter(created_in("created_at", date_from, date_to)).order_by()
     deflected = deflections.aggregate(
         shown=Count("id"), helpful=Count("id", filter=Q(helpful=True))
     )

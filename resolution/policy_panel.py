@@ -18,6 +18,7 @@ from django.shortcuts import redirect
 
 from feedback.models import Feedback
 from resolution.engine.risk import clopper_pearson
+from resolution.metrics import created_in
 from resolution.models import DecisionPolicy
 from resolution.services.policy import active_certificate, policy_cache
 from tickets.models import AuthorKind
@@ -52,11 +53,10 @@ class DecisionPolicyForm(forms.ModelForm):
 def observed_error(*, date_from: date | None, date_to: date | None) -> dict[str, Any]:
     """Of the automatic answers rated by customers (tickets created in the range), the share
     rated "not resolved", with a 95% Clopper–Pearson interval. Rates are None without ratings."""
-    rated = Feedback.objects.filter(answer__author_kind=AuthorKind.ASSISTANT).order_by()
-    if date_from:
-        rated = rated.filter(ticket__created_at__date__gte=date_from)
-    if date_to:
-        rated = rated.filter(ticket__created_at__date__lte=date_to)
+    rated = Feedback.objects.filter(
+        created_in("ticket__created_at", date_from, date_to),
+        answer__author_kind=AuthorKind.ASSISTANT,
+    ).order_by()
     row = rated.aggregate(n=Count("id"), wrong=Count("id", filter=Q(resolved=False)))
     n, wrong = row["n"], row["wrong"]
     interval = clopper_pearson(wrong, n, OBSERVED_CONFIDENCE)
