@@ -1,6 +1,10 @@
 """Decision quality on public datasets, measured with the product's own `manage.py evaluate`.
 
     .venv/bin/python bench/evaluate_datasets.py [--json] [--only banking77,clinc150,...]
+        [--featurizer tfidf|embeddings|hybrid]
+
+--featurizer reaches `evaluate` as the INTENT_FEATURIZER setting (embeddings and hybrid need
+requirements-embeddings.txt). Without it, the desk's setting (default tfidf) applies.
 
 Reads ../shared/data (see its README for sources and licences), writes CSVs to a temporary
 folder, and runs `evaluate --train-csv TRAIN --csv TEST --json` for each benchmark:
@@ -76,8 +80,10 @@ def prepare(name: str, folder: Path) -> tuple[Path, Path]:
     )
 
 
-def evaluate(train: Path, test: Path) -> dict:
+def evaluate(train: Path, test: Path, featurizer: str | None = None) -> dict:
     env = {**os.environ, "DEBUG": "true", "DATABASE_URL": "sqlite://:memory:"}
+    if featurizer:
+        env["INTENT_FEATURIZER"] = featurizer
     started = time.perf_counter()
     result = subprocess.run(
         [
@@ -109,13 +115,24 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--only", default="banking77,clinc150,bitext_cross,starter")
+    parser.add_argument(
+        "--featurizer",
+        choices=["tfidf", "embeddings", "hybrid"],
+        help="passed to evaluate as INTENT_FEATURIZER (default: the desk's setting)",
+    )
+    parser.add_argument(
+        "--risk", action="store_true", help="also print each benchmark's risk-coverage points"
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"{DATA} not found: the benchmarks need ../shared/data beside the repo.")
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in args.only.split(","):
-            results[name] = evaluate(*prepare(name, Path(folder)))
+            results[name] = evaluate(*prepare(name, Path(folder)), args.featurizer)
+            results[name]["featurizer"] = args.featurizer or os.environ.get(
+                "INTENT_FEATURIZER", "tfidf"
+            )
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -133,6 +150,14 @@ def main() -> None:
             f"{pct(r['coverage']):>10}{pct(r['auto_precision']):>11}{pct(r['oos_auto_rate']):>10}"
             f"{r['seconds']:>7}"
         )
+    if args.risk:
+        print("\nrisk-coverage (threshold: coverage / precision)")
+        for name, r in results.items():
+            points = "; ".join(
+                f"{p['threshold']:.2f}: {pct(p['coverage'])} / {pct(p['precision'])}"
+                for p in r["risk_coverage"]
+            )
+            print(f"{name:<14}{points}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,15 @@
-"""Intent classifier: TF-IDF word and character n-grams, a linear SVM, calibrated confidence.
+"""Intent classifier: a linear model over text features, with calibrated confidence.
+
+Featurizers (``TrainingConfig.featurizer``; a model remembers its own):
+
+* ``tfidf`` (default): TF-IDF word and character n-grams, a linear SVM. Light and fast.
+* ``embeddings``: all-MiniLM-L6-v2 sentence embeddings (the optional extra,
+  :mod:`.embeddings`), multinomial logistic regression.
+* ``hybrid``: both feature sets side by side in one linear SVM, the embedding block scaled
+  by ``embedding_weight``.
+
+The encoder is never pickled into a model: it is loaded from the installed package, and a
+model that needs it fails to load (ModelLoadError) where the extra is missing.
 
 Calibration ("the confidence must mean what it says") is temperature scaling with an extra
 "none of these" logit, fitted on predictions for data the model did not train on:
@@ -15,11 +26,14 @@ For each known intent k, with SVM score s_k, temperature T and reject bias b:
     p_k = exp(s_k / T) / (exp(b / T) + sum_j exp(s_j / T))
 
 and what is left over, 1 - sum_k p_k, is the probability that the ticket is about none of
-them. Temperature scaling was chosen by measurement on a BANKING77 train split: expected
-calibration error 0.02, against 0.06-0.09 for CalibratedClassifierCV's per-class sigmoid
-and isotonic calibration of the same SVM (which renormalizes one-vs-rest probabilities), and
-0.16-0.19 for those on LogisticRegression, which was also 7 times slower to train for the
-same accuracy.
+them. With embeddings the reject logit also grows with the ticket's distance from the
+nearest intent centroid, ``b + g * (1 - max_k cos(x, centroid_k))``, g fitted with T and b:
+a ticket unlike anything trained on escalates even when one intent's score stands out
+(on CLINC150 val, a wash: docs/BENCHMARKS.md). Temperature scaling was chosen by measurement
+on a BANKING77 train split: expected calibration error 0.02, against 0.06-0.09 for
+CalibratedClassifierCV's per-class sigmoid and isotonic calibration of the same SVM (which
+renormalizes one-vs-rest probabilities), and 0.16-0.19 for those on LogisticRegression,
+which was also 7 times slower to train on TF-IDF for the same accuracy.
 """
 
 from __future__ import annotations
@@ -41,10 +55,14 @@ from joblib import Parallel, delayed
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from .text import TOKEN_PATTERN, normalize
 from .types import Prediction
+
+FEATURIZERS = ("tfidf", "embeddings", "hybrid")
 
 TOP_K = 3
 
@@ -70,6 +88,13 @@ class TrainingConfig:
 
     # "tfidf", "embeddings" (all-MiniLM-L6-v2, the optional extra) or "hybrid" (both).
     featurizer: str = "tfidf"
+    # Scale of the sentence-embedding block (unit vectors) beside the TF-IDF blocks (each of
+    # unit length too): a larger weight lets the SVM lean on the embeddings at a lower
+    # regularization cost. Alone ("embeddings"), it acts as the SVM's C for that block.
+    embedding_weight: float = 1.0
+    # Inverse regularization of the logistic regression used when the embeddings are the
+    # only features (see _linear_model).
+    embedding_C: float = 10.0
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
     # Drop n-grams seen in a single text: a smaller model, and as accurate (C=1: 0.906 vs
@@ -79,6 +104,9 @@ class TrainingConfig:
     max_char_features: int = 300_000
     C: float = 1.0
     folds: int = 5
+    # With embeddings: fold the distance from the nearest intent centroid into the reject
+    # logit (fitted with the temperature), so tickets unlike any known intent escalate.
+    ood_distance: bool = True
     # Number of intent groups held out in turn to learn what a novel intent looks like.
     novelty_groups: int = 5
     # The share of incoming tickets assumed to be about no known intent. Higher: fewer
@@ -121,6 +149,21 @@ def _vectorizers(config: TrainingConfig, n_texts: int) -> list[TfidfVectorizer]:
     ]
 
 
+def _uses_tfidf(featurizer: str) -> bool:
+    return featurizer in ("tfidf", "hybrid")
+
+
+def _uses_embeddings(featurizer: str) -> bool:
+    return featurizer in ("embeddings", "hybrid")
+
+
+def _encoder():
+    """The shared sentence encoder (imported here: the extra is optional)."""
+    from .embeddings import get_encoder
+
+    return get_encoder()
+
+
 def _fold_ids(y: np.ndarray, folds: int, seed: int) -> np.ndarray:
     """Stratified fold numbers that also cope with intents of one or two examples."""
     rng = np.random.default_rng(seed)
@@ -135,6 +178,17 @@ def _svm(C: float, seed: int) -> LinearSVC:
     # The dual solver: sklearn's "auto" picks the primal one when there are more texts than
     # features, which on short texts is 4-5 times slower for the same model.
     return LinearSVC(C=C, dual=True, max_iter=2000, random_state=seed)
+
+
+def _linear_model(config: TrainingConfig, seed: int) -> LinearSVC | LogisticRegression:
+    """The SVM on sparse (TF-IDF, hybrid) features; on the 384 dense embedding dimensions
+    alone, multinomial logistic regression: liblinear's one-vs-rest coordinate descent
+    crawls on dense rows (CLINC150's 150 intents: minutes per fit, without converging),
+    while L-BFGS does the same in a few dense matrix products (10 s, and more accurate:
+    0.959 vs 0.951 on CLINC150 val)."""
+    if config.featurizer == "embeddings":
+        return LogisticRegression(C=config.embedding_C, max_iter=500, random_state=seed)
+    return _svm(config.C, seed)
 
 
 def _calibration_sample(y: np.ndarray, limit: int, seed: int) -> np.ndarray:
@@ -157,7 +211,7 @@ def _fit_scores(
     train: np.ndarray,
     test: np.ndarray,
     n_classes: int,
-    C: float,
+    config: TrainingConfig,
     seed: int,
 ) -> np.ndarray | None:
     """SVM scores for ``test`` rows from a model fitted on ``train`` rows, one column per
@@ -166,8 +220,8 @@ def _fit_scores(
     present = np.unique(y[train])
     if len(present) < 2 or len(test) == 0:
         return None
-    svm = _svm(C, seed).fit(X[train], y[train])
-    raw = svm.decision_function(X[test])
+    model = _linear_model(config, seed).fit(X[train], y[train])
+    raw = model.decision_function(X[test])
     if raw.ndim == 1:  # two intents: sklearn returns the positive class's score only
         raw = np.column_stack([-raw, raw])
     scores = np.full((len(test), n_classes), -np.inf)
@@ -176,10 +230,14 @@ def _fit_scores(
 
 
 def _nll(
-    scores: np.ndarray, live: np.ndarray, targets: np.ndarray | None, t: float, b: float | None
+    scores: np.ndarray,
+    live: np.ndarray,
+    targets: np.ndarray | None,
+    t: float,
+    b: float | np.ndarray | None,
 ) -> float:
     """Mean negative log-likelihood of the targets (None: the "none of these" outcome, which
-    exists only when there is a reject bias ``b``).
+    exists only when there is a reject logit ``b``: one number, or one per row).
 
     The targets are smoothed: a share ``1 / (n + 2)`` of each is spread over the row's
     possible outcomes (its ``live`` intents, and "none"). On a small or perfectly separable
@@ -194,14 +252,15 @@ def _nll(
     if b is None:
         log_norm = logsumexp(z, axis=1)
     else:
-        log_norm = logsumexp(np.column_stack([z, np.full(n, b / t)]), axis=1)
-        live_sum = live_sum + b / t
+        reject = np.broadcast_to(np.asarray(b, dtype=np.float64) / t, (n,))
+        log_norm = logsumexp(np.column_stack([z, reject]), axis=1)
+        live_sum = live_sum + reject
         n_outcomes = n_outcomes + 1
     if targets is not None:
         picked = z[np.arange(n), targets]
     else:
         assert b is not None, "the none outcome needs a reject bias"
-        picked = np.full(n, b / t)
+        picked = reject
     eps = 1.0 / (n + 2)
     return float(np.mean(log_norm - (1 - eps) * picked - eps * live_sum / n_outcomes))
 
@@ -211,8 +270,16 @@ def _fit_calibration(
     pos_y: np.ndarray,
     neg: np.ndarray | None,
     unknown_share: float,
-) -> tuple[float, float | None]:
-    """Temperature and reject bias by weighted maximum likelihood (bias None: no reject).
+    pos_distance: np.ndarray | None = None,
+    neg_distance: np.ndarray | None = None,
+) -> tuple[float, float | None, float]:
+    """Temperature, reject bias and distance weight by weighted maximum likelihood (bias
+    None: no reject).
+
+    With ``pos_distance``/``neg_distance`` (how far each row's embedding is from the
+    nearest centroid of an intent its model knew), the reject logit is
+    ``b + g * distance``: a ticket unlike every known intent leans towards "none of these"
+    even when the SVM scores one intent above the rest. Without, g is 0.
 
     Scores of intents a fold did not train on are -inf: they stay out of the smoothing and
     get a finite stand-in far below every real score for the arithmetic.
@@ -227,21 +294,45 @@ def _fit_calibration(
     res = minimize(plain, x0=np.array([np.log(0.2)]), method="Nelder-Mead")
     temperature = float(np.exp(np.clip(res.x[0], -6, 4)))
     if neg is None or len(neg) == 0 or unknown_share <= 0:
-        return temperature, None
+        return temperature, None, 0.0
 
     neg_live = np.isfinite(neg)
     neg = np.where(neg_live, neg, floor)
     share = min(unknown_share, 0.95)
+    with_distance = pos_distance is not None and neg_distance is not None
 
     def joint(params: np.ndarray) -> float:
         t, b = float(np.exp(params[0])), float(params[1])
-        return (1 - share) * _nll(pos, pos_live, pos_y, t, b) + share * _nll(
-            neg, neg_live, None, t, b
+        g = float(params[2]) if with_distance else 0.0
+        pos_b = b + g * pos_distance if with_distance else b
+        neg_b = b + g * neg_distance if with_distance else b
+        return (1 - share) * _nll(pos, pos_live, pos_y, t, pos_b) + share * _nll(
+            neg, neg_live, None, t, neg_b
         )
 
-    start = np.array([np.log(temperature), float(np.median(neg.max(axis=1)))])
-    res = minimize(joint, x0=start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-7})
-    return float(np.exp(np.clip(res.x[0], -6, 4))), float(res.x[1])
+    start = [np.log(temperature), float(np.median(neg.max(axis=1)))]
+    if with_distance:
+        start.append(0.0)
+    res = minimize(
+        joint, x0=np.array(start), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-7}
+    )
+    g = float(res.x[2]) if with_distance else 0.0
+    return float(np.exp(np.clip(res.x[0], -6, 4))), float(res.x[1]), g
+
+
+def _centroids(vectors: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Unit-length mean embedding of each intent (a zero row for an intent with no rows)."""
+    sums = np.zeros((n_classes, vectors.shape[1]), dtype=np.float64)
+    np.add.at(sums, y, vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+def _centroid_distance(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """1 - the cosine to the nearest centroid: 0 on top of a known intent, ~1 far from all."""
+    if len(centroids) == 0:
+        return np.ones(len(vectors))
+    return 1.0 - (vectors @ centroids.T).max(axis=1).astype(np.float64)
 
 
 class IntentClassifier:
@@ -257,21 +348,56 @@ class IntentClassifier:
         temperature: float,
         reject_bias: float | None,
         info: dict[str, Any],
+        featurizer: str = "tfidf",
+        embedding_weight: float | None = None,
+        embedding_dimensions: int = 0,
+        centroids: np.ndarray | None = None,
+        distance_weight: float = 0.0,
     ):
+        if featurizer not in FEATURIZERS:
+            raise ValueError(f"unknown featurizer {featurizer!r}")
+        self.featurizer = featurizer
         self._vectorizers = tuple(vectorizers)
-        # One weight block per vectorizer, transposed for (texts x features) @ (features x K).
+        self._embedding_weight = embedding_weight if _uses_embeddings(featurizer) else None
+        self._embedding_dimensions = embedding_dimensions if _uses_embeddings(featurizer) else 0
+        # One weight block per vectorizer (then one for the embeddings, if any), transposed
+        # for (texts x features) @ (features x K).
         coef = np.asarray(coef, dtype=np.float32)
-        bounds = np.cumsum([0] + [len(v.vocabulary_) for v in self._vectorizers])
+        sizes = [len(v.vocabulary_) for v in self._vectorizers]
+        if self._embedding_dimensions:
+            sizes.append(self._embedding_dimensions)
+        bounds = np.cumsum([0, *sizes])
         if bounds[-1] != coef.shape[1]:
             raise ValueError("weights do not match the vocabulary size")
-        self._coef_blocks = tuple(
+        blocks = [
             np.ascontiguousarray(coef[:, lo:hi].T)
             for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        # The SVM learned W on w * embedding; the block weight folds into the weights for
+        # predicting (scores = embedding @ (w W)); the raw W is what gets serialized.
+        self._embedding_raw: np.ndarray | None = (
+            blocks.pop() if self._embedding_dimensions else None
         )
+        self._embedding_coef = (
+            None
+            if self._embedding_raw is None
+            else self._embedding_raw * np.float32(self._embedding_weight)
+        )
+        self._coef_blocks = tuple(blocks)
         self._intercept = np.asarray(intercept, dtype=np.float32)
         self._labels = tuple(labels)
         self.temperature = temperature
         self.reject_bias = reject_bias
+        # The reject logit's out-of-distribution term (embeddings only): distance_weight
+        # times the distance from the nearest intent centroid.
+        self._centroids = (
+            np.ascontiguousarray(centroids, dtype=np.float32)
+            if centroids is not None
+            and self._embedding_coef is not None
+            and reject_bias is not None
+            else None
+        )
+        self.distance_weight = float(distance_weight) if self._centroids is not None else 0.0
         self.info = info
 
     # Training ---------------------------------------------------------------------------
@@ -294,11 +420,26 @@ class IntentClassifier:
             raise ValueError("training needs examples of at least two intents")
         started = time.perf_counter()
 
-        docs = [normalize(t) for t in texts]
-        vectorizers = _vectorizers(config, len(docs))
-        # The vocabulary and IDF are fitted once on all texts, labels unseen; refitting them
-        # per fold would cost more than the negligible optimism it removes.
-        X = sp.hstack([v.fit_transform(docs) for v in vectorizers], format="csr")
+        if config.featurizer not in FEATURIZERS:
+            raise ValueError(
+                f"unknown featurizer {config.featurizer!r}; choose one of {', '.join(FEATURIZERS)}"
+            )
+        vectorizers: list[TfidfVectorizer] = []
+        blocks: list[Any] = []
+        if _uses_tfidf(config.featurizer):
+            docs = [normalize(t) for t in texts]
+            vectorizers = _vectorizers(config, len(docs))
+            # The vocabulary and IDF are fitted once on all texts, labels unseen; refitting
+            # them per fold would cost more than the negligible optimism it removes.
+            blocks = [v.fit_transform(docs) for v in vectorizers]
+        embedding_dimensions = 0
+        vectors: np.ndarray | None = None
+        if _uses_embeddings(config.featurizer):
+            vectors = _encoder().encode(texts)
+            embedding_dimensions = int(vectors.shape[1])
+            embedded = vectors * np.float32(config.embedding_weight)
+            blocks.append(sp.csr_matrix(embedded) if vectorizers else embedded)
+        X = sp.hstack(blocks, format="csr") if vectorizers else blocks[0]
         y = np.searchsorted(classes, labels)
         n_classes = len(classes)
         everything = np.arange(len(y))
@@ -322,38 +463,65 @@ class IntentClassifier:
 
         def run(kind: str, train: np.ndarray, test: np.ndarray):
             if kind == "final":
-                return _svm(config.C, seed).fit(X, y)
-            return _fit_scores(X, y, train, test, n_classes, config.C, seed)
+                return _linear_model(config, seed).fit(X, y)
+            return _fit_scores(X, y, train, test, n_classes, config, seed)
 
-        results = Parallel(n_jobs=config.n_jobs, prefer="threads")(
-            delayed(run)(*job) for job in jobs
-        )
-        final: LinearSVC = results[0]
+        # One BLAS thread per fit: the fits already run side by side, and more threads than
+        # cores made the dense fits ten times slower on a busy host.
+        with threadpool_limits(limits=1, user_api="blas"):
+            results = Parallel(n_jobs=config.n_jobs, prefer="threads")(
+                delayed(run)(*job) for job in jobs
+            )
+        final: LinearSVC | LogisticRegression = results[0]
+
+        # With embeddings, each held-out row's distance to the nearest centroid of the
+        # intents its fold model knew: evidence for the reject logit (see _fit_calibration).
+        use_distance = vectors is not None and config.ood_distance
+
+        def distance(train: np.ndarray, test: np.ndarray) -> np.ndarray:
+            assert vectors is not None
+            known = np.unique(y[train])
+            centroids = _centroids(vectors[train], y[train], n_classes)[known]
+            return _centroid_distance(vectors[test], centroids)
 
         oof_rows, oof_scores, novel_scores = [], [], []
-        for (kind, _, test), scores in zip(jobs[1:], results[1:], strict=True):
+        oof_distance: list[np.ndarray] = []
+        novel_distance: list[np.ndarray] = []
+        for (kind, train, test), scores in zip(jobs[1:], results[1:], strict=True):
             if scores is None:
                 continue
+            d = distance(train, test) if use_distance else np.zeros(len(test))
             if kind == "novel":
                 novel_scores.append(scores)
+                novel_distance.append(d)
                 continue
             # A held-out example whose intent had no other example in the fold's training
             # data is a novel-intent example, not a misclassified one.
             unseen = ~np.isfinite(scores[np.arange(len(test)), y[test]])
             oof_rows.append(test[~unseen])
             oof_scores.append(scores[~unseen])
+            oof_distance.append(d[~unseen])
             if unseen.any():
                 novel_scores.append(scores[unseen])
+                novel_distance.append(d[unseen])
+        distance_weight = 0.0
         if oof_scores and sum(len(rows) for rows in oof_rows) > 0:
             rows = np.concatenate(oof_rows)
-            temperature, reject_bias = _fit_calibration(
+            temperature, reject_bias, distance_weight = _fit_calibration(
                 np.vstack(oof_scores),
                 y[rows],
                 np.vstack(novel_scores) if novel_scores else None,
                 config.unknown_share,
+                np.concatenate(oof_distance) if use_distance else None,
+                np.concatenate(novel_distance) if use_distance and novel_distance else None,
             )
         else:  # too little data to hold anything out: no evidence to calibrate with
             temperature, reject_bias = 1.0, None
+        centroids = (
+            _centroids(vectors, y, n_classes)
+            if use_distance and reject_bias is not None and distance_weight != 0
+            else None
+        )
 
         coef, intercept = final.coef_, final.intercept_
         if n_classes == 2:  # binary LinearSVC keeps one row: score for class 1
@@ -365,12 +533,14 @@ class IntentClassifier:
         counts = Counter(labels)
         info = {
             "format_version": FORMAT_VERSION,
+            "featurizer": config.featurizer,
             "sklearn_version": sklearn.__version__,
             "n_examples": len(texts),
             "n_features": int(X.shape[1]),
             "label_counts": {label: counts[label] for label in classes},
             "temperature": temperature,
             "reject_bias": reject_bias,
+            "distance_weight": distance_weight if centroids is not None else 0.0,
             "folds": n_folds,
             "n_calibration": int(len(sample)),
             "n_novel_scored": int(sum(len(s) for s in novel_scores)),
@@ -386,6 +556,11 @@ class IntentClassifier:
             temperature=temperature,
             reject_bias=reject_bias,
             info=info,
+            featurizer=config.featurizer,
+            embedding_weight=config.embedding_weight,
+            embedding_dimensions=embedding_dimensions,
+            centroids=centroids,
+            distance_weight=distance_weight,
         )
 
     # Prediction -------------------------------------------------------------------------
@@ -394,22 +569,36 @@ class IntentClassifier:
     def labels(self) -> tuple[str, ...]:
         return self._labels
 
+    def _scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+        """Raw SVM scores (intercept included), one row per text, one column per label."""
+        scores = np.zeros((len(texts), len(self._labels)), dtype=np.float64)
+        if self._vectorizers:
+            docs = [normalize(t) for t in texts]
+            for vectorizer, weights in zip(self._vectorizers, self._coef_blocks, strict=True):
+                scores += vectorizer.transform(docs) @ weights
+        if self._embedding_coef is not None:
+            assert vectors is not None
+            scores += vectors @ self._embedding_coef
+        return scores + self._intercept
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, one row per text, one column per label (see module doc)."""
-        docs = [normalize(t) for t in texts]
-        scores = np.zeros((len(docs), len(self._labels)), dtype=np.float64)
-        for vectorizer, weights in zip(self._vectorizers, self._coef_blocks, strict=True):
-            scores += vectorizer.transform(docs) @ weights
-        z = (scores + self._intercept) / self.temperature
-        # Softmax over the intents plus the constant "none of these" logit, if any.
-        top = z.max(axis=1, keepdims=True)
-        if self.reject_bias is not None:
-            top = np.maximum(top, self.reject_bias / self.temperature)
+        vectors = _encoder().encode(list(texts)) if self._embedding_coef is not None else None
+        z = self._scores(texts, vectors) / self.temperature
+        # Softmax over the intents plus the "none of these" logit, if any: a constant, plus
+        # with embeddings a term growing with the distance from every known intent.
+        if self.reject_bias is None:
+            z = z - z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            return e / e.sum(axis=1, keepdims=True)
+        reject = np.full(len(texts), float(self.reject_bias))
+        if self._centroids is not None:
+            assert vectors is not None
+            reject += self.distance_weight * _centroid_distance(vectors, self._centroids)
+        reject = (reject / self.temperature)[:, None]
+        top = np.maximum(z.max(axis=1, keepdims=True), reject)
         e = np.exp(z - top)
-        total = e.sum(axis=1, keepdims=True)
-        if self.reject_bias is not None:
-            total += np.exp(self.reject_bias / self.temperature - top)
-        return e / total
+        return e / (e.sum(axis=1, keepdims=True) + np.exp(reject - top))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         if len(texts) == 0:
@@ -436,9 +625,17 @@ class IntentClassifier:
     # Serialization ----------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
+        blocks = [block.T for block in self._coef_blocks]
+        if self._embedding_raw is not None:
+            blocks.append(self._embedding_raw.T)
         state = {
+            "featurizer": self.featurizer,
+            "embedding_weight": self._embedding_weight,
+            "embedding_dimensions": self._embedding_dimensions,
+            "centroids": self._centroids,
+            "distance_weight": self.distance_weight,
             "vectorizers": list(self._vectorizers),
-            "coef": np.hstack([block.T for block in self._coef_blocks]),
+            "coef": np.hstack(blocks),
             "intercept": self._intercept,
             "labels": list(self._labels),
             "temperature": self.temperature,
@@ -474,7 +671,9 @@ class IntentClassifier:
             raise ModelLoadError("classifier blob is corrupt (length or checksum mismatch)")
         try:
             state = joblib.load(io.BytesIO(payload))
-            return cls(
+            # Blobs from before the featurizer setting are TF-IDF models.
+            featurizer = state.get("featurizer", "tfidf")
+            model = cls(
                 vectorizers=state["vectorizers"],
                 coef=state["coef"],
                 intercept=state["intercept"],
@@ -482,6 +681,35 @@ class IntentClassifier:
                 temperature=float(state["temperature"]),
                 reject_bias=state["reject_bias"],
                 info=state["info"],
+                featurizer=featurizer,
+                embedding_weight=state.get("embedding_weight"),
+                embedding_dimensions=int(state.get("embedding_dimensions") or 0),
+                centroids=state.get("centroids"),
+                distance_weight=float(state.get("distance_weight") or 0.0),
             )
         except Exception as exc:  # unpickling can fail in many ways; report one
             raise ModelLoadError(f"classifier payload could not be loaded: {exc!r}") from exc
+        if _uses_embeddings(featurizer):
+            model._load_encoder()
+        return model
+
+    def _load_encoder(self) -> None:
+        """Load the sentence encoder now, so a machine without the extra fails at load time
+        (the encoder is not in the blob: it comes from the installed package)."""
+        from .embeddings import EmbeddingsUnavailable, embeddings_available
+
+        if not embeddings_available():
+            raise ModelLoadError(
+                f"this model uses the {self.featurizer!r} featurizer, which needs sentence "
+                "embeddings: install the optional extra (pip install -r "
+                "requirements-embeddings.txt) or retrain with INTENT_FEATURIZER=tfidf"
+            )
+        try:
+            encoder = _encoder()
+        except (EmbeddingsUnavailable, ImportError, OSError) as exc:
+            raise ModelLoadError(f"the sentence encoder could not be loaded: {exc}") from exc
+        if encoder.dimensions != self._embedding_dimensions:
+            raise ModelLoadError(
+                f"the model was trained on {self._embedding_dimensions}-dimensional "
+                f"embeddings but the installed encoder gives {encoder.dimensions}; retrain"
+            )
