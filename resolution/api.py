@@ -124,7 +124,7 @@ class TicketDetailView(APIView):
         # The model's artifact (megabytes) stays in the database: only its version is shown.
         ticket.latest_decision = (
             ticket.decisions.select_related("model_version")
-            .defer("model_version__artifact")
+            .defer("model_version__artifact", "model_version__calibration")
             .first()
         )
         return Response(TicketWithDecisionSerializer(ticket, context={"request": request}).data)

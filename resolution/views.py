@@ -44,7 +44,11 @@ def _suggestions(ticket) -> tuple[list, str, bool]:
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     """Why the AI decided what it did, and what it suggests. A fragment for the workspace."""
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    decision = ticket.decisions.select_related("model_version", "matched_entry").first()
+    decision = (
+        ticket.decisions.select_related("model_version", "matched_entry")
+        .defer("model_version__artifact", "model_version__calibration")
+        .first()
+    )
     similar, draft, available = _suggestions(ticket)
     names = intent_names()
     alternatives = [

@@ -50,7 +50,12 @@ class Analysis:
 
 
 def latest_decision(ticket: Ticket) -> Decision | None:
-    return ticket.decisions.select_related("model_version", "matched_entry").first()
+    # The artifact (megabytes) and calibration record are never shown with a decision.
+    return (
+        ticket.decisions.select_related("model_version", "matched_entry")
+        .defer("model_version__artifact", "model_version__calibration")
+        .first()
+    )
 
 
 def intent_policy(
