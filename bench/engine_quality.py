@@ -45,6 +45,7 @@ from resolution.engine.classifier import IntentClassifier, TrainingConfig  # noq
 from resolution.engine.evaluation import evaluate, split_holdout  # noqa: E402
 from resolution.engine.similarity import SimilarityIndex  # noqa: E402
 from resolution.engine.types import KnowledgeItem  # noqa: E402
+from resolution.starter_data import starter_examples  # noqa: E402
 
 DATA = Path(os.environ.get("SUPPORTDESK_DATA", ROOT.parent / "shared" / "data"))
 THRESHOLD = 0.75
@@ -100,13 +101,8 @@ def bitext() -> tuple[Rows, Rows]:
 
 
 def starter() -> Rows:
-    texts, labels = [], []
-    for path in sorted((ROOT / "resolution" / "data" / "examples").glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.append(line.strip())
-                labels.append(path.stem)
-    return texts, labels
+    texts, labels = zip(*starter_examples(), strict=True)
+    return list(texts), list(labels)
 
 
 def join(*parts: Rows) -> Rows:

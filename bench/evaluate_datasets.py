@@ -26,6 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from resolution.starter_data import starter_examples  # noqa: E402
 
 
 def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
@@ -51,12 +55,7 @@ def llm_v1_instructions() -> list[tuple[str, str]]:
 
 
 def starter_rows() -> list[tuple[str, str]]:
-    rows = []
-    for path in sorted((ROOT / "resolution" / "data" / "examples").glob("*.txt")):
-        rows += [
-            (line.strip(), path.stem) for line in path.read_text().splitlines() if line.strip()
-        ]
-    return rows
+    return starter_examples()
 
 
 def prepare(name: str, folder: Path) -> tuple[Path, Path]:

@@ -45,6 +45,7 @@ from resolution.engine.decision import decide, wants_human  # noqa: E402
 from resolution.engine.similarity import SimilarityIndex  # noqa: E402
 from resolution.engine.text import normalize  # noqa: E402
 from resolution.engine.types import Answer, IntentPolicy, KnowledgeItem  # noqa: E402
+from resolution.starter_data import starter_examples  # noqa: E402
 
 DATA = Path(os.environ.get("SUPPORTDESK_DATA", ROOT.parent / "shared" / "data"))
 SIMILARITY_THRESHOLD = 0.6
@@ -151,13 +152,8 @@ def knowledge_base(rows: list[tuple], n: int, seed: int) -> list[KnowledgeItem]:
 
 
 def starter() -> tuple[list[str], list[str]]:
-    texts, labels = [], []
-    for path in sorted((ROOT / "resolution" / "data" / "examples").glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts.append(line.strip())
-                labels.append(path.stem)
-    return texts, labels
+    texts, labels = zip(*starter_examples(), strict=True)
+    return list(texts), list(labels)
 
 
 # Measuring --------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The shipped starter data (written by us, in resolution/data/) and the demo desk."""
 
 import json
-from pathlib import Path
 
 from django.db import transaction
 
@@ -13,8 +12,7 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from resolution.starter_data import DATA_DIR, starter_examples
 
 
 @transaction.atomic
@@ -47,17 +45,13 @@ def load_starter_examples() -> int:
         )
     )
     new = []
-    for path in sorted((DATA_DIR / "examples").glob("*.txt")):
-        intent_id = intents.get(path.stem)
-        if intent_id is None:
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            text = line.strip()
-            if text and (intent_id, text) not in existing:
-                existing.add((intent_id, text))
-                new.append(
-                    TrainingExample(text=text, intent_id=intent_id, source=ExampleSource.STARTER)
-                )
+    for text, slug in starter_examples():
+        intent_id = intents.get(slug)
+        if intent_id is not None and (intent_id, text) not in existing:
+            existing.add((intent_id, text))
+            new.append(
+                TrainingExample(text=text, intent_id=intent_id, source=ExampleSource.STARTER)
+            )
     TrainingExample.objects.bulk_create(new, batch_size=1000)
     return len(new)
 
