@@ -58,12 +58,15 @@ def people(alice, charlie, agent, admin_user) -> dict:
 @pytest.fixture(autouse=True)
 def fresh_ai_caches(settings):
     """Each test sees the database it set up, not a model or index cached by an earlier test."""
+    from resolution.services.intent_rules import intent_rules
     from resolution.services.registry import registry
 
     settings.MODEL_RELOAD_SECONDS = 0
     registry.clear()
+    intent_rules.clear()
     yield
     registry.clear()
+    intent_rules.clear()
 
 
 @pytest.fixture(scope="session")

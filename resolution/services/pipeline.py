@@ -17,7 +17,8 @@ from resolution.engine.decision import decide, wants_human
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
-from resolution.models import AnswerTemplate, Decision, Intent, KnowledgeEntry
+from resolution.models import Decision, KnowledgeEntry
+from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
 from tickets.models import EscalationReason, Ticket, TicketStatus
@@ -64,19 +65,13 @@ def intent_policy(
     """The rules in force for an intent (the desk's policy, the intent's own threshold if
     stricter), and its active answer template."""
     desk_policy = desk_policy or current_policy()
-    intent = Intent.objects.filter(slug=slug).first()
-    if intent is None or not intent.active:
+    rules = intent_rules.get(slug)
+    if rules is None:
         return desk_policy.for_intent(), None
-    template = (
-        AnswerTemplate.objects.filter(intent=intent, active=True)
-        .order_by("-updated_at")
-        .values_list("body", flat=True)
-        .first()
-    )
     policy = desk_policy.for_intent(
-        threshold_override=intent.threshold_override, always_escalate=intent.always_escalate
+        threshold_override=rules.threshold_override, always_escalate=rules.always_escalate
     )
-    return policy, template
+    return policy, rules.template
 
 
 def analyse(ticket: Ticket, analysis: Analysis) -> None:
