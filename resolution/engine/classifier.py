@@ -191,16 +191,20 @@ def _linear_model(config: TrainingConfig, seed: int) -> LinearSVC | LogisticRegr
     return _svm(config.C, seed)
 
 
-def _calibration_sample(y: np.ndarray, limit: int, seed: int) -> np.ndarray:
-    """Row numbers of a stratified sample of about ``limit`` rows (all rows if fewer)."""
+def stratified_sample(
+    labels: Sequence, limit: int, *, seed: int, min_per_label: int = 10
+) -> np.ndarray:
+    """Row numbers, in order, of a sample of about ``limit`` rows in which every label keeps
+    its share (and at least ``min_per_label`` rows, or all it has); all rows if fewer."""
+    y = np.asarray(labels)
     if len(y) <= limit:
         return np.arange(len(y))
-    rng = np.random.default_rng(seed + 2)
+    rng = np.random.default_rng(seed)
     fraction = limit / len(y)
     keep = []
     for label in np.unique(y):
         rows = np.flatnonzero(y == label)
-        n = min(len(rows), max(10, int(np.ceil(len(rows) * fraction))))
+        n = min(len(rows), max(min_per_label, int(np.ceil(len(rows) * fraction))))
         keep.append(rng.choice(rows, size=n, replace=False))
     return np.sort(np.concatenate(keep))
 
@@ -447,7 +451,7 @@ class IntentClassifier:
         # Independent fits, run on threads (liblinear releases the GIL): the final model
         # first, as the longest, then out-of-fold and novel-intent scores on a sample.
         jobs: list[tuple[str, np.ndarray, np.ndarray]] = [("final", everything, everything[:0])]
-        sample = _calibration_sample(y, config.calibration_max_examples, seed)
+        sample = stratified_sample(y, config.calibration_max_examples, seed=seed + 2)
         # No more folds than the largest intent has examples, or some folds would be empty.
         n_folds = max(2, min(config.folds, int(np.bincount(y[sample]).max())))
         fold = _fold_ids(y[sample], n_folds, seed)

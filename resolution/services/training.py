@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from resolution.engine.classifier import IntentClassifier, TrainingConfig
+from resolution.engine.classifier import stratified_sample as engine_stratified_sample
 from resolution.engine.evaluation import Holdout, calibration_record, evaluate, split_holdout
 from resolution.models import ExampleSource, ModelVersion, TrainingExample
 
@@ -111,17 +112,7 @@ def stratified_sample(
     texts: list[str], labels: list[str], limit: int, *, seed: int = 0
 ) -> tuple[list[str], list[str]]:
     """About ``limit`` of the rows, every label keeping its share (and at least two rows)."""
-    if len(texts) <= limit:
-        return texts, labels
-    rows_by_label: dict[str, list[int]] = {}
-    for i, label in enumerate(labels):
-        rows_by_label.setdefault(label, []).append(i)
-    rng = random.Random(seed)
-    fraction = limit / len(texts)
-    keep: list[int] = []
-    for rows in rows_by_label.values():
-        keep += rng.sample(rows, min(len(rows), max(2, math.ceil(len(rows) * fraction))))
-    keep.sort()
+    keep = engine_stratified_sample(labels, limit, seed=seed, min_per_label=2)
     return [texts[i] for i in keep], [labels[i] for i in keep]
 
 
