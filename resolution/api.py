@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from accounts.api import IsAdmin
 from resolution.metrics import metrics_summary
 from resolution.models import Decision
+from resolution.selectors import latest_decision
 from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NullableCharField, NullableChoiceField, StrictDateField
 from tickets.api import get_visible_ticket
@@ -121,12 +122,7 @@ class TicketDetailView(APIView):
             raise NotFound("No such ticket.")
         ticket.visible_messages = list(messages_visible_to(request.user, ticket))
         ticket.latest_answer = latest_answer_in(ticket.visible_messages)
-        # The model's artifact (megabytes) stays in the database: only its version is shown.
-        ticket.latest_decision = (
-            ticket.decisions.select_related("model_version")
-            .defer("model_version__artifact", "model_version__calibration")
-            .first()
-        )
+        ticket.latest_decision = latest_decision(ticket)
         return Response(TicketWithDecisionSerializer(ticket, context={"request": request}).data)
 
 

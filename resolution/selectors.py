@@ -1,6 +1,7 @@
 """Reads for the resolution app."""
 
-from resolution.models import Intent
+from resolution.models import Decision, Intent
+from tickets.models import Ticket
 
 
 def intent_slugs() -> list[str]:
@@ -10,3 +11,13 @@ def intent_slugs() -> list[str]:
 def intent_names() -> dict[str, str]:
     """slug -> plain-words name, for showing intents to people."""
     return dict(Intent.objects.values_list("slug", "name"))
+
+
+def latest_decision(ticket: Ticket) -> Decision | None:
+    """The ticket's newest decision, with its model version and knowledge entry; the model's
+    artifact (megabytes) and calibration record stay in the database: only the version shows."""
+    return (
+        ticket.decisions.select_related("model_version", "matched_entry")
+        .defer("model_version__artifact", "model_version__calibration")
+        .first()
+    )

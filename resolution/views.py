@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resolution import metrics as desk_metrics
 from resolution.policy_panel import certified_panel
-from resolution.selectors import intent_names
+from resolution.selectors import intent_names, latest_decision
 from tickets.agent_views import agent_required, role_required
 from tickets.models import EscalationReason, TicketStatus
 from tickets.selectors import tickets_visible_to
@@ -44,11 +44,7 @@ def _suggestions(ticket) -> tuple[list, str, bool]:
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     """Why the AI decided what it did, and what it suggests. A fragment for the workspace."""
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    decision = (
-        ticket.decisions.select_related("model_version", "matched_entry")
-        .defer("model_version__artifact", "model_version__calibration")
-        .first()
-    )
+    decision = latest_decision(ticket)
     similar, draft, available = _suggestions(ticket)
     names = intent_names()
     alternatives = [

@@ -31,7 +31,12 @@ from tickets.serializers import (
     TicketReplySerializer,
     TicketSerializer,
 )
-from tickets.services import ticket_agent_reply, ticket_claim, ticket_submit
+from tickets.services import (
+    ticket_agent_reply,
+    ticket_claim,
+    ticket_latest_answer,
+    ticket_submit,
+)
 
 
 def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -65,16 +70,8 @@ def refreshed_own_ticket(ticket: Ticket) -> Ticket:
     """
     fresh = Ticket.objects.get(pk=ticket.pk)
     fresh.customer = ticket.customer
-    fresh.latest_answer = (
-        Message.objects.filter(
-            ticket=fresh,
-            author_kind__in=[AuthorKind.ASSISTANT, AuthorKind.AGENT],
-            internal=False,
-        )
-        .order_by("-created_at", "-id")
-        .values_list("body", flat=True)
-        .first()
-    )
+    answer = ticket_latest_answer(fresh)
+    fresh.latest_answer = answer.body if answer else None
     return fresh
 
 

@@ -28,7 +28,8 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
-from resolution.services.pipeline import intent_policy, latest_decision
+from resolution.selectors import latest_decision
+from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
 from tickets.errors import Conflict, InvalidInput
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus

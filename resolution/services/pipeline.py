@@ -18,6 +18,7 @@ from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
 from resolution.models import Decision, KnowledgeEntry
+from resolution.selectors import latest_decision
 from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
@@ -48,15 +49,6 @@ class Analysis:
     @property
     def nearest(self) -> Match | None:
         return self.similar[0] if self.similar else None
-
-
-def latest_decision(ticket: Ticket) -> Decision | None:
-    # The artifact (megabytes) and calibration record are never shown with a decision.
-    return (
-        ticket.decisions.select_related("model_version", "matched_entry")
-        .defer("model_version__artifact", "model_version__calibration")
-        .first()
-    )
 
 
 def intent_policy(
