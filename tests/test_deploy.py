@@ -171,3 +171,10 @@ def test_the_image_installs_the_runtime_lock_with_hashes_only():
     installs = [line for line in dockerfile.splitlines() if "pip install" in line]
     assert installs == ["RUN pip install --require-hashes -r requirements.lock"]
     assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_the_web_health_check_is_valid_python_asking_for_an_allowed_host_over_https():
+    test = load_yaml("compose.yaml")["services"]["web"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    compile(test[3], "healthcheck", "exec")
+    assert 'os.environ["ALLOWED_HOSTS"]' in test[3] and "X-Forwarded-Proto" in test[3]
