@@ -1,4 +1,4 @@
-"""The REST API, under /api/ (see DESIGN.md "API contract" and docs/API.md).
+"""The REST API, under /api/ (the table in docs/ARCHITECTURE.md, "API"; the schema at /api/schema/).
 
 Paths have no trailing slash, as in the contract; the schema and docs pages do.
 """
