@@ -260,9 +260,18 @@ def ticket_agent_reply(
     before = _audit_state(ticket)
     if resolve and ticket.status == TicketStatus.RESOLVED:
         raise Conflict("This ticket is already resolved.", code="already_resolved")
-    if ticket.assigned_agent_id not in (None, agent.pk) and resolve:
+    # A claimed ticket is its assignee's (and any admin's): another agent may add internal
+    # notes, but not speak to the customer, re-classify or resolve it. Unclaimed ones are open
+    # to every agent. Checked on the locked row, so a claim a moment ago counts.
+    changes_intent = bool(corrected_intent) and corrected_intent != ticket.intent
+    if (
+        ticket.assigned_agent_id not in (None, agent.pk)
+        and not agent.is_admin
+        and (resolve or not internal or changes_intent)
+    ):
         raise Conflict(
-            f"{ticket.assigned_agent.get_full_name()} is working on this ticket.",
+            f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they "
+            "or an admin can answer, re-classify or resolve it. You can add internal notes.",
             code="already_claimed",
         )
     message = Message.objects.create(
@@ -271,7 +280,7 @@ def ticket_agent_reply(
     if not internal:
         _notify_customer_after_commit(message)
     fields = ["updated_at"]
-    if corrected_intent and corrected_intent != ticket.intent:
+    if changes_intent:
         ticket.intent = corrected_intent
         fields.append("intent")
     if ticket.assigned_agent_id is None and not internal:
