@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from accounts.forms import AdminLoginForm
 from accounts.models import User
+
+# The admin's log-in page counts failures with the portal's and the API's (accounts.throttling)
+# rather than with django-axes: one count per (account, client) across all three doors, in the
+# cache every process shares, with no second lockout model and table to keep in step.
+admin.site.login_form = AdminLoginForm
 
 
 class UserCreateForm(UserCreationForm):

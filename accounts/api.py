@@ -8,7 +8,7 @@ Login: e-mail and password in, a JWT pair out, in the seed's field names.
 A wrong password, an unknown e-mail and a deactivated account get one and the same 401, so the
 endpoint cannot be used to find out who has an account. Failed logins are throttled per client
 address and per account by accounts.throttling (the portal's log-in form uses the same service);
-successful ones cost nothing.
+successful ones cost nothing and mark the client as one the account's owner uses.
 
 `POST /api/auth/logout` with {"refresh_token"} blacklists it: it can no longer be refreshed.
 Access tokens are short-lived (SIMPLE_JWT's ACCESS_TOKEN_LIFETIME) and simply expire.
@@ -133,6 +133,7 @@ class LoginView(_TokenView):
         if user is None:
             throttle.record_failure()
             raise InvalidCredentials()
+        throttle.record_success()
         refresh = RefreshToken.for_user(user)
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(None, user)
