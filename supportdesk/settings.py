@@ -175,6 +175,11 @@ REST_FRAMEWORK = {
     # login throttling). 0: use the socket's address; a client-sent X-Forwarded-For is ignored.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# Per-customer limits (tickets/limits.py): what one customer may submit in a window; over it,
+# a 429 in the API and a form error in the portal. "N/min|hour|day"; empty switches one off.
+CUSTOMER_TICKET_RATE = env.str("CUSTOMER_TICKET_RATE", default="20/hour")
+CUSTOMER_REPLY_RATE = env.str("CUSTOMER_REPLY_RATE", default="60/hour")  # every message
+CUSTOMER_FEEDBACK_RATE = env.str("CUSTOMER_FEEDBACK_RATE", default="30/hour")
 # Failures from one client on one account before each further attempt waits 1 s, 2 s, 4 s, ...
 LOGIN_PROGRESSIVE_AFTER = env.int("LOGIN_PROGRESSIVE_AFTER", default=5)
 # A client that logged in to an account within this many days is not refused by that account's

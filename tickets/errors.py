@@ -23,3 +23,14 @@ class Conflict(ServiceError):
 
     code = "conflict"
     status = 409
+
+
+class RateLimited(ServiceError):
+    """Over a per-customer limit (tickets/limits.py). `retry_after`: seconds until allowed."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 
 from accounts.models import User
 from tickets.errors import Conflict, InvalidInput
+from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
     EscalationReason,
@@ -86,7 +87,12 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 @transaction.atomic
 def ticket_submit(
-    *, customer: User, message: str, subject: str = "", idempotency_key: str = ""
+    *,
+    customer: User,
+    message: str,
+    subject: str = "",
+    idempotency_key: str = "",
+    enforce_limits: bool = True,
 ) -> tuple[Ticket, bool]:
     """Store a new ticket and its first message, once per idempotency key: (ticket, created).
 
@@ -104,6 +110,12 @@ def ticket_submit(
         )
     if key and (earlier := Ticket.objects.filter(customer=customer, idempotency_key=key).first()):
         return earlier, False
+    if enforce_limits:  # a replay above is free; a new ticket counts
+        customer_rate_enforce(
+            recent=Ticket.objects.filter(customer=customer),
+            setting="CUSTOMER_TICKET_RATE",
+            what="new tickets",
+        )
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -123,8 +135,13 @@ def ticket_submit(
 
 
 def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
-    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver."""
-    return ticket_submit(customer=customer, message=message, subject=subject)[0]
+    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver.
+
+    For the desk's own imports and demo data: no per-customer limit (customers' doors call
+    `ticket_submit`)."""
+    return ticket_submit(customer=customer, message=message, subject=subject, enforce_limits=False)[
+        0
+    ]
 
 
 def _notify_customer_after_commit(message: Message) -> None:
@@ -193,6 +210,12 @@ def ticket_escalate(
 def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Message:
     """The customer writes again. On an answered ticket that means it is not done: reopen it."""
     text = _clean_text(body, field="message", max_length=MAX_MESSAGE_LENGTH)
+    customer_rate_enforce(
+        # Every message the customer wrote counts, a new ticket's first one included.
+        recent=Message.objects.filter(author=customer, author_kind=AuthorKind.CUSTOMER),
+        setting="CUSTOMER_REPLY_RATE",
+        what="messages",
+    )
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
