@@ -11,7 +11,7 @@ from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist, loader
 
 from accounts.models import User
-from accounts.throttling import LoginThrottle
+from accounts.throttling import LoginThrottle, RateLimit
 
 
 class PortalFormRenderer(DjangoTemplates):
@@ -100,12 +100,9 @@ class SignupForm(PortalForm):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists. Log in instead?"
-            )
-        return email
+        # Whether the address has an account is not said here (issue 15 #6): the service
+        # e-mails its owner instead, and the page is the same either way.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -120,7 +117,15 @@ class SignupForm(PortalForm):
 
 
 class ResetRequestForm(PasswordResetForm):
+    """Django's reset request, with at most `reset_email` mails per address: past it the page
+    says "sent" as always, and nothing is sent (an inbox cannot be flooded)."""
+
     default_renderer = PortalFormRenderer
+
+    def send_mail(self, *args, **kwargs) -> None:
+        to_email = args[4] if len(args) > 4 else kwargs["to_email"]
+        if RateLimit("reset_email").hit(to_email) is None:
+            super().send_mail(*args, **kwargs)
 
     email = forms.EmailField(
         label="E-mail address",

@@ -18,6 +18,13 @@ class InvalidInput(ServiceError):
     status = 400
 
 
+class NotAllowed(ServiceError):
+    """The user may not do this (yet), e.g. open a ticket before confirming their address."""
+
+    code = "permission_denied"
+    status = 403
+
+
 class Conflict(ServiceError):
     """Someone else changed the object first (claimed, resolved, rated)."""
 

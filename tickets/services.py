@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
-from tickets.errors import Conflict, InvalidInput
+from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
@@ -99,6 +99,9 @@ def ticket_submit(
     The same key again (a double click, a client retrying after a timeout) returns the first
     ticket. Two submissions racing with one key meet at the unique constraint: the loser reads
     the winner's ticket. The AI is scheduled by resolution's receiver.
+
+    The customer's doors (portal, API) keep `enforce_limits`: a customer who has not confirmed
+    their e-mail address is refused (403), and so is one past CUSTOMER_TICKET_RATE (429).
     """
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
@@ -110,6 +113,11 @@ def ticket_submit(
         )
     if key and (earlier := Ticket.objects.filter(customer=customer, idempotency_key=key).first()):
         return earlier, False
+    if enforce_limits and not customer.is_email_verified:
+        raise NotAllowed(
+            "Please confirm your e-mail address first: follow the link we sent you.",
+            code="email_unverified",
+        )
     if enforce_limits:  # a replay above is free; a new ticket counts
         customer_rate_enforce(
             recent=Ticket.objects.filter(customer=customer),
