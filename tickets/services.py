@@ -337,6 +337,57 @@ def ticket_agent_reply(
     return message
 
 
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User,
+    subject: str | None = None,
+    intent: str | None = None,
+    assigned_agent: User | None | bool = False,
+) -> Ticket:
+    """An admin's edit of a ticket's details (Django admin): subject, intent (a known slug, or
+    "" for none), assignee (an agent, or None; False: unchanged). Audited like every change."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    before = _audit_state(ticket)
+    fields = ["updated_at"]
+    if subject is not None:
+        ticket.subject = _clean_text(
+            subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False
+        )
+        fields.append("subject")
+    if intent is not None and intent != ticket.intent:
+        if intent and intent not in known_intent_slugs():
+            raise InvalidInput(f"Unknown intent {intent!r}.", details={"intent": ["unknown"]})
+        ticket.intent = intent
+        fields.append("intent")
+    if assigned_agent is not False and assigned_agent != ticket.assigned_agent:
+        if assigned_agent is not None and not assigned_agent.is_agent:
+            raise InvalidInput(
+                "Only agents and admins can be assigned.", details={"assigned_agent": ["agent"]}
+            )
+        ticket.assigned_agent = assigned_agent
+        fields.append("assigned_agent")
+    ticket.save(update_fields=fields)
+    _record(ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
+    """Close a ticket without a reply (an admin's action): status resolved, resolved_at set."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == TicketStatus.RESOLVED:
+        raise Conflict("This ticket is already resolved.", code="already_resolved")
+    before = _audit_state(ticket)
+    ticket.status = TicketStatus.RESOLVED
+    ticket.resolved_at = timezone.now()
+    ticket.escalation_reason = ""
+    ticket.save(update_fields=["status", "resolved_at", "escalation_reason", "updated_at"])
+    _record(ticket, before, actor=actor, note="resolved by an admin")
+    return ticket
+
+
 def ticket_latest_answer(ticket: Ticket) -> Message | None:
     """The newest answer the customer can see (automatic or from an agent)."""
     return (
