@@ -8,10 +8,11 @@ Login: e-mail and password in, a JWT pair out, in the seed's field names.
 A wrong password, an unknown e-mail and a deactivated account get one and the same 401, so the
 endpoint cannot be used to find out who has an account. Failed logins are throttled per client
 address and per account by accounts.throttling (the portal's log-in form uses the same service);
-successful ones cost nothing.
+successful ones cost nothing and mark the client as one the account's owner uses.
 
-`POST /api/auth/logout` with {"refresh_token"} blacklists it: it can no longer be refreshed.
-Access tokens are short-lived (SIMPLE_JWT's ACCESS_TOKEN_LIFETIME) and simply expire.
+`POST /api/auth/logout` with {"refresh_token"} blacklists it, and every access token the user
+holds stops working at once (their other devices refresh). A password change revokes every
+token; so does a replayed (already rotated) refresh token, a sign of theft (accounts/services.py).
 """
 
 from django.contrib.auth import authenticate
@@ -23,13 +24,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from accounts.privacy import user_erase_data, user_export_data
+from accounts.services import session_log_out, session_refresh_replayed
 from accounts.throttling import LoginThrottle
+from accounts.tokens import SessionRefreshToken, SessionTokenRefreshSerializer
 from supportdesk.api_errors import AUTHENTICATE_HEADER, error_responses
 from supportdesk.api_fields import StrictCharField
 
@@ -133,7 +135,8 @@ class LoginView(_TokenView):
         if user is None:
             throttle.record_failure()
             raise InvalidCredentials()
-        refresh = RefreshToken.for_user(user)
+        throttle.record_success()
+        refresh = SessionRefreshToken.for_user(user)
         if jwt_settings.UPDATE_LAST_LOGIN:
             update_last_login(None, user)
         return token_response(str(refresh.access_token), str(refresh))
@@ -144,7 +147,8 @@ class RefreshView(_TokenView):
         operation_id="auth_refresh",
         tags=["auth"],
         summary="Trade a refresh token for a new token pair",
-        description="The old refresh token stops working (rotation): keep the new one.",
+        description="The old refresh token stops working (rotation): keep the new one. "
+        "Sending an already rotated one again revokes every session of the account.",
         request=RefreshSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 413, 415)},
     )
@@ -153,12 +157,16 @@ class RefreshView(_TokenView):
         serializer.is_valid(raise_exception=True)
         # simplejwt checks the signature, expiry, blacklist and that the user is still active,
         # and rotates (blacklisting the old token) as SIMPLE_JWT says.
-        refreshed = TokenRefreshSerializer(
-            data={"refresh": serializer.validated_data["refresh_token"]}
-        )
+        raw = serializer.validated_data["refresh_token"]
+        refreshed = SessionTokenRefreshSerializer(data={"refresh": raw})
         try:
             refreshed.is_valid(raise_exception=True)
         except TokenError as exc:  # bad signature, expired, blacklisted, not a refresh token
+            if session_refresh_replayed(raw=raw):
+                raise InvalidToken(
+                    "This refresh token was already used: every session of the account has "
+                    "been revoked. Log in again."
+                ) from exc
             raise InvalidToken(exc.args[0]) from exc
         except User.DoesNotExist as exc:  # the account was deleted since login
             raise InvalidToken("The token's user no longer exists.") from exc
@@ -172,8 +180,8 @@ class LogoutView(_TokenView):
         operation_id="auth_logout",
         tags=["auth"],
         summary="Revoke a refresh token",
-        description="The refresh token can no longer be traded for tokens. Access tokens "
-        "already issued expire on their own (they are short-lived).",
+        description="The refresh token can no longer be traded for tokens, and access tokens "
+        "issued to you so far stop working (other devices refresh theirs).",
         request=RefreshSerializer,
         responses={204: None, **error_responses(400, 401, 413, 415)},
     )
@@ -181,7 +189,7 @@ class LogoutView(_TokenView):
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh_token"]).blacklist()
+            session_log_out(refresh=RefreshToken(serializer.validated_data["refresh_token"]))
         except TokenError as exc:  # bad signature, expired, already revoked
             raise InvalidToken(exc.args[0]) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

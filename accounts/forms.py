@@ -4,13 +4,14 @@ Forms only check input; creating the user is the user manager's job (see views).
 """
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist, loader
 
 from accounts.models import User
-from accounts.throttling import LoginThrottle
+from accounts.throttling import LoginThrottle, RateLimit
 
 
 class PortalFormRenderer(DjangoTemplates):
@@ -34,7 +35,29 @@ class PortalForm(forms.Form):
     default_renderer = PortalFormRenderer
 
 
-class LoginForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Refuse while the (account, client), the client or the account is over its failure count
+    (accounts.throttling: the API's rule too), count failures, and remember a client that got
+    in. For Django's AuthenticationForm and its admin variant."""
+
+    THROTTLED = "Too many failed attempts to log in. Please wait a few minutes and try again."
+
+    def clean(self) -> dict:
+        throttle = LoginThrottle.for_attempt(self.request, self.cleaned_data.get("username", ""))
+        if throttle.retry_after() is not None:
+            # The same words whether or not the account exists.
+            raise forms.ValidationError(self.THROTTLED, code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                throttle.record_failure()
+            raise
+        throttle.record_success()
+        return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     default_renderer = PortalFormRenderer
 
     username = forms.EmailField(
@@ -50,21 +73,11 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": "That e-mail address and password do not match an account.",
-        # The same words whether or not the account exists.
-        "throttled": "Too many failed attempts to log in. Please wait a few minutes and try again.",
     }
 
-    def clean(self) -> dict:
-        """Refuse while the address or the account is over its failure count (the API's rule)."""
-        throttle = LoginThrottle.for_attempt(self.request, self.cleaned_data.get("username", ""))
-        if throttle.retry_after() is not None:
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            return super().clean()
-        except forms.ValidationError as error:
-            if error.code == "invalid_login":
-                throttle.record_failure()
-            raise
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """Django admin's log-in page, counted with the portal's and the API's failures."""
 
 
 class SignupForm(PortalForm):
@@ -87,12 +100,9 @@ class SignupForm(PortalForm):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists. Log in instead?"
-            )
-        return email
+        # Whether the address has an account is not said here (issue 15 #6): the service
+        # e-mails its owner instead, and the page is the same either way.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -107,7 +117,15 @@ class SignupForm(PortalForm):
 
 
 class ResetRequestForm(PasswordResetForm):
+    """Django's reset request, with at most `reset_email` mails per address: past it the page
+    says "sent" as always, and nothing is sent (an inbox cannot be flooded)."""
+
     default_renderer = PortalFormRenderer
+
+    def send_mail(self, *args, **kwargs) -> None:
+        to_email = args[4] if len(args) > 4 else kwargs["to_email"]
+        if RateLimit("reset_email").hit(to_email) is None:
+            super().send_mail(*args, **kwargs)
 
     email = forms.EmailField(
         label="E-mail address",

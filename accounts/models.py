@@ -22,6 +22,9 @@ class UserManager(BaseUserManager["User"]):
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
         fields.setdefault("role", Role.CUSTOMER)
+        # Accounts made by an admin, a command or the demo data are trusted as they are; only
+        # self-service sign-up (accounts.services.user_sign_up) leaves the address unconfirmed.
+        fields.setdefault("email_verified_at", timezone.now())
         return self._create_user(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
@@ -40,6 +43,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the owner proved the address is theirs (the link e-mailed at sign-up); None until
+    # then. An unconfirmed customer can log in but not open tickets.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # API access tokens issued before this instant are refused (accounts/authentication.py):
+    # set by logout, a password change and a replayed refresh token (accounts/services.py).
+    tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -61,6 +70,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:
         # Only admins reach Django admin; agents work in the portal's queue.
         return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_customer(self) -> bool:

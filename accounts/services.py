@@ -1,6 +1,10 @@
-"""Account services: revoking a user's API sessions."""
+"""Account services: revoking a user's API sessions (issue 15 #8)."""
 
+from django.db import transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 from accounts.models import User
 
@@ -11,3 +15,41 @@ def user_revoke_refresh_tokens(*, user: User) -> int:
     revoked = [BlacklistedToken(token=token) for token in outstanding]
     BlacklistedToken.objects.bulk_create(revoked, ignore_conflicts=True)
     return len(revoked)
+
+
+def user_revoke_access_tokens(*, user: User) -> None:
+    """Every access token issued to `user` until now stops working at once (rather than
+    within ACCESS_TOKEN_LIFETIME). Their other devices simply refresh."""
+    User.objects.filter(pk=user.pk).update(tokens_valid_after=timezone.now())
+
+
+@transaction.atomic
+def user_revoke_tokens(*, user: User) -> None:
+    """Every session of `user`: access and refresh tokens alike (a password change, a
+    replayed refresh token)."""
+    user_revoke_refresh_tokens(user=user)
+    user_revoke_access_tokens(user=user)
+
+
+def session_log_out(*, refresh: RefreshToken) -> None:
+    """The refresh token can no longer be traded, and no access token issued so far works."""
+    refresh.blacklist()
+    if (user := User.objects.filter(pk=refresh.get("user_id")).first()) is not None:
+        user_revoke_access_tokens(user=user)
+
+
+def session_refresh_replayed(*, raw: str) -> bool:
+    """`raw` failed to refresh. If it is a genuine refresh token that was already rotated or
+    logged out, someone is replaying it (a stolen copy, or the thief's one was used first):
+    revoke every session of its user, the family the pair came from included. True then."""
+    try:
+        token = UntypedToken(raw)  # signature and expiry; no blacklist check (it just failed)
+    except TokenError:  # forged or expired: not a replay, nothing to revoke
+        return False
+    if token.get("token_type") != "refresh":
+        return False
+    if not BlacklistedToken.objects.filter(token__jti=token.get("jti")).exists():
+        return False
+    if (user := User.objects.filter(pk=token.get("user_id")).first()) is not None:
+        user_revoke_tokens(user=user)
+    return True

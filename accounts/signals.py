@@ -1,4 +1,4 @@
-"""A changed password revokes the user's refresh tokens, whichever path changed it.
+"""A changed password revokes the user's tokens (refresh and access), whichever path changed it.
 
 Password reset, the admin's "change password" form, `changepassword` and `set_password` in a
 shell all end in a save of the User with a new hash: that is the one place to hook. The tokens
@@ -10,7 +10,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.services import user_revoke_refresh_tokens
+from accounts.services import user_revoke_tokens
 
 
 @receiver(pre_save, sender=User, dispatch_uid="accounts_revoke_tokens_on_password_change")
@@ -20,4 +20,4 @@ def revoke_tokens_on_password_change(sender, instance: User, raw: bool, **kwargs
         return
     stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     if stored is not None and stored != instance.password:
-        transaction.on_commit(lambda: user_revoke_refresh_tokens(user=instance))
+        transaction.on_commit(lambda: user_revoke_tokens(user=instance))

@@ -3,13 +3,13 @@ the customer's privacy page (export and erase their data)."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import customer_required
 from accounts.forms import (
@@ -19,8 +19,10 @@ from accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.privacy import user_erase_data, user_export_data
+from accounts.throttling import RateLimit, client_address
+from accounts.verification import user_send_verification, user_sign_up, user_verify_email
 
 
 class LoginView(auth_views.LoginView):
@@ -33,23 +35,50 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): a link or an image tag cannot log anyone out."""
 
 
+TOO_MANY_FROM_HERE = "Too many requests from your network. Please wait a while and try again."
+
+
 @sensitive_post_parameters("password")
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same answer for every address, taken or not (accounts.verification)."""
     if request.user.is_authenticated:
         return redirect("portal:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Sign-up only ever makes customers; agents and admins are created by an admin.
-        user = User.objects.create_user(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
-            full_name=form.cleaned_data["full_name"],
-            role=Role.CUSTOMER,
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to SupportDesk! Your account is ready.")
-        return redirect("portal:home")
+        if RateLimit("signup_client").hit(client_address(request)) is not None:
+            form.add_error(None, TOO_MANY_FROM_HERE)
+        else:
+            user_sign_up(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+            )
+            return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_GET
+def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Confirm the address. No log-in here: mail scanners open links too."""
+    user = user_verify_email(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "accounts/verify_failed.html", status=400)
+    messages.success(request, "Thanks, your e-mail address is confirmed.")
+    return redirect("portal:home" if request.user.is_authenticated else "accounts:login")
+
+
+@require_POST
+@customer_required
+def verify_resend(request: HttpRequest) -> HttpResponse:
+    user_send_verification(user=request.user)
+    # The same words whether or not a mail went out (the address may have had its share).
+    messages.success(request, f"We have sent a new link to {request.user.email} if it needed one.")
+    return redirect("portal:ticket_new")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -58,6 +87,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: ResetRequestForm) -> HttpResponse:
+        # Per address: the form sends at most `reset_email` mails. Per client, here.
+        if RateLimit("reset_client").hit(client_address(self.request)) is not None:
+            form.add_error(None, TOO_MANY_FROM_HERE)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -62,7 +62,10 @@ class FeedbackView(APIView):
             "(`feedback_exists`); a ticket without an answer yet is a 409 (`no_answer`)."
         ),
         request=FeedbackCreateSerializer,
-        responses={201: FeedbackSerializer, **error_responses(400, 401, 403, 404, 409, 413, 415)},
+        responses={
+            201: FeedbackSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
         examples=[
             OpenApiExample(
                 "Solved", value={"rating": 5, "resolved": True, "comment": ""}, request_only=True

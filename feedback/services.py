@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from feedback.models import Feedback
 from tickets.errors import Conflict, InvalidInput
+from tickets.limits import customer_rate_enforce
 from tickets.models import EscalationReason, Ticket, TicketStatus
 from tickets.services import ticket_escalate, ticket_latest_answer
 
@@ -26,6 +27,11 @@ def feedback_submit(
             f"The comment is too long (at most {MAX_COMMENT_LENGTH} characters).",
             details={"comment": [f"at most {MAX_COMMENT_LENGTH} characters"]},
         )
+    customer_rate_enforce(
+        recent=Feedback.objects.filter(ticket__customer=customer),
+        setting="CUSTOMER_FEEDBACK_RATE",
+        what="ratings",
+    )
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     answer = ticket_latest_answer(ticket)
     if answer is None:

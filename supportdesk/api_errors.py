@@ -47,7 +47,10 @@ class PayloadTooLarge(exceptions.APIException):
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ServiceError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status)
+        if (wait := exc.details.get("retry_after")) is not None:
+            response.headers["Retry-After"] = str(wait)
+        return response
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(
             f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
@@ -177,7 +180,8 @@ _ERROR_DESCRIPTIONS = {
     409: "The object's state does not allow this (see the code).",
     413: "The request body is too large.",
     415: "The body is not application/json.",
-    429: "Too many attempts; retry after `details.retry_after` seconds.",
+    429: "Too many attempts or submissions; retry after `details.retry_after` seconds (also "
+    "the Retry-After header).",
 }
 
 

@@ -150,7 +150,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=102
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, plus tokens revoked by logout and password changes.
+        "accounts.authentication.RevocableJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -160,11 +161,31 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "supportdesk.api_errors.exception_handler",
     # JSON only, with a clean 400 for any malformed body (api_parsers.py).
     "DEFAULT_PARSER_CLASSES": ["supportdesk.api_parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # Log-in, sign-up and password-reset limits (accounts/throttling.py, docs/OPERATIONS.md).
+    # A rate is "N/s|min|hour|day"; an empty one switches that limit off.
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),  # per (account, client)
+        "login_client": env.str("LOGIN_CLIENT_THROTTLE_RATE", default="30/min"),
+        "login_account": env.str("LOGIN_ACCOUNT_THROTTLE_RATE", default="100/hour"),
+        "signup_client": env.str("SIGNUP_CLIENT_THROTTLE_RATE", default="5/hour"),
+        "signup_email": env.str("SIGNUP_EMAIL_THROTTLE_RATE", default="3/hour"),
+        "reset_client": env.str("RESET_CLIENT_THROTTLE_RATE", default="10/hour"),
+        "reset_email": env.str("RESET_EMAIL_THROTTLE_RATE", default="3/hour"),
+    },
     # Proxies in front of the app whose X-Forwarded-For may be trusted to name the client (for
     # login throttling). 0: use the socket's address; a client-sent X-Forwarded-For is ignored.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+# Per-customer limits (tickets/limits.py): what one customer may submit in a window; over it,
+# a 429 in the API and a form error in the portal. "N/min|hour|day"; empty switches one off.
+CUSTOMER_TICKET_RATE = env.str("CUSTOMER_TICKET_RATE", default="20/hour")
+CUSTOMER_REPLY_RATE = env.str("CUSTOMER_REPLY_RATE", default="60/hour")  # every message
+CUSTOMER_FEEDBACK_RATE = env.str("CUSTOMER_FEEDBACK_RATE", default="30/hour")
+# Failures from one client on one account before each further attempt waits 1 s, 2 s, 4 s, ...
+LOGIN_PROGRESSIVE_AFTER = env.int("LOGIN_PROGRESSIVE_AFTER", default=5)
+# A client that logged in to an account within this many days is not refused by that account's
+# ceiling (login_account), so an attacker elsewhere cannot lock the owner out.
+LOGIN_KNOWN_CLIENT_DAYS = env.int("LOGIN_KNOWN_CLIENT_DAYS", default=30)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),

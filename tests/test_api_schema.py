@@ -86,3 +86,18 @@ def test_the_schema_generates_without_warnings(tmp_path):
     # schema would then say less than the API does.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", tmp_path / "api.yaml")
     assert "/api/tickets/{id}/resolve" in (tmp_path / "api.yaml").read_text()
+
+
+def test_a_replys_intent_is_one_of_the_known_slugs(client, db):
+    # Issue 15 #12: the server accepts only known slugs (or "" to keep the intent), so the
+    # schema must say so rather than "any string".
+    from resolution.models import Intent
+
+    Intent.objects.create(slug="track_order", name="Track an order")
+    Intent.objects.create(slug="get_refund", name="Get a refund")
+    Intent.objects.create(slug="old_one", name="Retired", active=False)
+    published = client.get("/api/schema/", {"format": "json"}).json()
+    intent = published["components"]["schemas"]["TicketReply"]["properties"]["intent"]
+    slugs, blank = intent["oneOf"]
+    assert sorted(slugs["enum"]) == ["get_refund", "track_order"], intent
+    assert blank == {"type": "string", "maxLength": 0}

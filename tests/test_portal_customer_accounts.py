@@ -22,15 +22,16 @@ def test_signup_page_has_labelled_fields(client):
         assert f'for="id_{field}"' in response.content.decode()
 
 
-def test_signup_creates_a_customer_and_logs_them_in(client):
+def test_signup_creates_an_unconfirmed_customer_and_mails_a_link(client):
     response = client.post(
         reverse("accounts:signup"),
         {"email": "New.Person@Example.com", "full_name": "New Person", "password": PASSWORD},
     )
-    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup_sent")
     user = User.objects.get(email="new.person@example.com")
     assert user.role == Role.CUSTOMER
-    assert client.get(reverse("portal:home"))["Location"] == reverse("portal:ticket_list")
+    assert not user.is_email_verified
+    assert [m.to for m in mail.outbox] == [["new.person@example.com"]]
 
 
 def test_signup_never_makes_an_agent_whatever_is_posted(client):
@@ -41,13 +42,17 @@ def test_signup_never_makes_an_agent_whatever_is_posted(client):
     assert User.objects.get(email="sneaky@example.com").role == Role.CUSTOMER
 
 
-def test_signup_refuses_an_email_already_taken_in_any_case(client, alice):
-    response = client.post(
+def test_signup_with_a_taken_email_looks_the_same_and_mails_the_owner(client, alice):
+    taken = client.post(
         reverse("accounts:signup"), {"email": "ALICE@example.com", "password": PASSWORD}
     )
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    new = client.post(
+        reverse("accounts:signup"), {"email": "bob@example.com", "password": PASSWORD}
+    )
+    assert taken["Location"] == new["Location"] == reverse("accounts:signup_sent")
     assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+    to_alice = [m for m in mail.outbox if m.to == [alice.email]]
+    assert len(to_alice) == 1 and "already have one" in to_alice[0].body
 
 
 def test_signup_rejects_a_weak_password_beside_the_field(client):

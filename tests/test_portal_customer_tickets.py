@@ -290,6 +290,18 @@ def test_the_poll_sends_the_live_region_and_announces_a_new_answer(client, alice
     assert 'hx-swap-oob="true"' in html  # the status in the side panel follows
 
 
+def test_the_poll_sends_the_details_box_once_however_long_the_conversation(client, alice):
+    ticket = answered(alice)
+    ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED)
+    for text in ("Still nothing.", "Hello?"):
+        ticket.messages.create(author_kind="customer", author=alice, body=text)
+    client.force_login(alice)
+    url = reverse("portal:ticket_detail", args=[ticket.pk])
+    poll = client.get(url + "?seen=", HTTP_HX_TARGET="ticket-live", **HTMX).content.decode()
+    assert poll.count('id="ticket-details"') == 1
+    assert client.get(url).content.decode().count('id="ticket-details"') == 1
+
+
 # --- replies ----------------------------------------------------------------------------------
 
 

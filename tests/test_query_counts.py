@@ -70,10 +70,13 @@ def test_with_a_worker_the_request_stores_and_queues_without_reading_back(
         for q in captured.captured_queries
         if q["sql"].startswith("SELECT") and 'FROM "tickets_ticket"' in q["sql"]
     ]
-    assert len(ticket_reads) == 1  # the Idempotency-Key lookup; nothing read back after INSERT
-    # The user, the key, the ticket (in a savepoint), its first message and its audit event,
-    # and the transaction around them.
-    assert len(captured.captured_queries) <= 10
+    # The Idempotency-Key lookup and the per-customer limit's count (tickets/limits.py);
+    # nothing read back after INSERT.
+    assert len(ticket_reads) == 2
+    assert "created_at" in ticket_reads[1] and "LIMIT" in ticket_reads[1]
+    # The user, the key, the limit, the ticket (in a savepoint), its first message and its
+    # audit event, and the transaction around them.
+    assert len(captured.captured_queries) <= 11
     # The same key again is the same ticket, as it is now.
     again = client.post(
         TICKETS, {"message": "Where is my parcel?"}, headers={"Idempotency-Key": "k-1"}

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.models import User
 from tests.api_helpers import _clear_throttle_history, api, error_of  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.test_security_matrix import ALL_URLS, RULES, _path
@@ -111,7 +112,9 @@ def test_a_hostile_name_at_sign_up_is_text(db):
         {"email": "mallory@example.com", "full_name": PAYLOADS[1], "password": PASSWORD},
     )
     assert response.status_code == 302
+    client.force_login(User.objects.get(email="mallory@example.com"))
     page = client.get("/tickets/")
+    assert page.status_code == 200
     assert "<img src=x onerror" not in page.content.decode()
 
 

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.verification import verification_tokens
 from feedback.models import Feedback
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
@@ -69,6 +70,15 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     "accounts:logout": ("post", "answered", None, [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
     "accounts:signup": ("get", "answered", None, ["200", HOME, HOME, HOME, HOME]),
     "accounts:password_reset": ("get", "answered", None, ["200"] * 5),
+    "accounts:signup_sent": ("get", "answered", None, ["200"] * 5),
+    # Alice's own confirmation link: the token is the credential; nobody is logged in by it.
+    "accounts:verify": ("get", "answered", None, [LOGIN, HOME, HOME, HOME, HOME]),
+    "accounts:verify_resend": (
+        "post",
+        "answered",
+        None,
+        [LOGIN, "->/tickets/new/", "->/tickets/new/", QUEUE, QUEUE],
+    ),
     # A customer's own data (export, erase): whoever is logged in, only their own.
     "accounts:privacy": ("get", "answered", None, REFUSED_CUSTOMER_PAGE),
     "accounts:privacy_export": ("get", "answered", None, REFUSED_CUSTOMER_PAGE),
@@ -230,6 +240,9 @@ def _path(key: str, ticket: Ticket, alice) -> str:
         "accounts:password_reset_confirm": reverse(
             "accounts:password_reset_confirm",
             args=[uid, default_token_generator.make_token(alice)],
+        ),
+        "accounts:verify": reverse(
+            "accounts:verify", args=[uid, verification_tokens.make_token(alice)]
         ),
         "admin:app_list": reverse("admin:app_list", args=["tickets"]),
         "admin:view_on_site": reverse("admin:view_on_site", args=[1, alice.pk]),

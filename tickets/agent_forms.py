@@ -11,6 +11,7 @@ from tickets.models import EscalationReason, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, known_intent_slugs
 
 MAX_CUSTOMER_MATCHES = 300
+MAX_TICKET_ID_DIGITS = 18
 
 
 def _intent_choices(empty_label: str) -> list[tuple[str, str]]:
@@ -87,7 +88,9 @@ class QueueFilterForm(forms.Form):
         else:
             condition |= Q(customer__email__icontains=text) | Q(customer__full_name__icontains=text)
         number = text.removeprefix("#")
-        if number.isdigit():
+        # isdigit() alone also accepts "²" and other digits int() refuses; past 18 digits the
+        # number overflows the id column (a 500 on PostgreSQL and SQLite alike).
+        if number.isascii() and number.isdigit() and len(number) <= MAX_TICKET_ID_DIGITS:
             condition |= Q(pk=int(number))
         return condition
 

@@ -197,7 +197,7 @@ class TicketListCreateView(generics.ListCreateAPIView):
         responses={
             201: TicketSerializer,
             200: TicketSerializer,
-            **error_responses(400, 401, 403, 413, 415),
+            **error_responses(400, 401, 403, 413, 415, 429),
         },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:

@@ -18,8 +18,26 @@ class InvalidInput(ServiceError):
     status = 400
 
 
+class NotAllowed(ServiceError):
+    """The user may not do this (yet), e.g. open a ticket before confirming their address."""
+
+    code = "permission_denied"
+    status = 403
+
+
 class Conflict(ServiceError):
     """Someone else changed the object first (claimed, resolved, rated)."""
 
     code = "conflict"
     status = 409
+
+
+class RateLimited(ServiceError):
+    """Over a per-customer limit (tickets/limits.py). `retry_after`: seconds until allowed."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

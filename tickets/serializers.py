@@ -22,17 +22,24 @@ class TicketCreateSerializer(serializers.Serializer):
     subject = StrictCharField(max_length=MAX_SUBJECT_LENGTH, allow_blank=True, default="")
 
 
+class IntentSlugField(StrictCharField):
+    """An intent's slug. The service checks it is a known one (one rule, for page and API);
+    tickets/schema.py lists the known ones as the schema's enum."""
+
+
 class TicketReplySerializer(serializers.Serializer):
     body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
     internal = StrictBooleanField(
         default=False, help_text="A note only agents see; cannot resolve or teach."
     )
     resolve = StrictBooleanField(default=False, help_text="Mark the ticket resolved.")
-    intent = StrictCharField(
+    intent = IntentSlugField(
         max_length=64,
         allow_blank=True,
         default="",
-        help_text="The correct intent's slug, when the AI got it wrong.",
+        # As sent: " track_order " is not a slug, and the schema's enum says so too.
+        trim_whitespace=False,
+        help_text='The correct intent\'s slug, when the AI got it wrong; "" keeps the current one.',
     )
     add_to_knowledge = StrictBooleanField(
         default=False,

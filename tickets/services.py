@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
-from tickets.errors import Conflict, InvalidInput
+from tickets.errors import Conflict, InvalidInput, NotAllowed
+from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
     EscalationReason,
@@ -86,13 +87,21 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 @transaction.atomic
 def ticket_submit(
-    *, customer: User, message: str, subject: str = "", idempotency_key: str = ""
+    *,
+    customer: User,
+    message: str,
+    subject: str = "",
+    idempotency_key: str = "",
+    enforce_limits: bool = True,
 ) -> tuple[Ticket, bool]:
     """Store a new ticket and its first message, once per idempotency key: (ticket, created).
 
     The same key again (a double click, a client retrying after a timeout) returns the first
     ticket. Two submissions racing with one key meet at the unique constraint: the loser reads
     the winner's ticket. The AI is scheduled by resolution's receiver.
+
+    The customer's doors (portal, API) keep `enforce_limits`: a customer who has not confirmed
+    their e-mail address is refused (403), and so is one past CUSTOMER_TICKET_RATE (429).
     """
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
@@ -104,6 +113,17 @@ def ticket_submit(
         )
     if key and (earlier := Ticket.objects.filter(customer=customer, idempotency_key=key).first()):
         return earlier, False
+    if enforce_limits and not customer.is_email_verified:
+        raise NotAllowed(
+            "Please confirm your e-mail address first: follow the link we sent you.",
+            code="email_unverified",
+        )
+    if enforce_limits:  # a replay above is free; a new ticket counts
+        customer_rate_enforce(
+            recent=Ticket.objects.filter(customer=customer),
+            setting="CUSTOMER_TICKET_RATE",
+            what="new tickets",
+        )
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -123,8 +143,13 @@ def ticket_submit(
 
 
 def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
-    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver."""
-    return ticket_submit(customer=customer, message=message, subject=subject)[0]
+    """Store a new ticket and its first message. The AI is scheduled by resolution's receiver.
+
+    For the desk's own imports and demo data: no per-customer limit (customers' doors call
+    `ticket_submit`)."""
+    return ticket_submit(customer=customer, message=message, subject=subject, enforce_limits=False)[
+        0
+    ]
 
 
 def _notify_customer_after_commit(message: Message) -> None:
@@ -193,6 +218,12 @@ def ticket_escalate(
 def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Message:
     """The customer writes again. On an answered ticket that means it is not done: reopen it."""
     text = _clean_text(body, field="message", max_length=MAX_MESSAGE_LENGTH)
+    customer_rate_enforce(
+        # Every message the customer wrote counts, a new ticket's first one included.
+        recent=Message.objects.filter(author=customer, author_kind=AuthorKind.CUSTOMER),
+        setting="CUSTOMER_REPLY_RATE",
+        what="messages",
+    )
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
@@ -260,9 +291,18 @@ def ticket_agent_reply(
     before = _audit_state(ticket)
     if resolve and ticket.status == TicketStatus.RESOLVED:
         raise Conflict("This ticket is already resolved.", code="already_resolved")
-    if ticket.assigned_agent_id not in (None, agent.pk) and resolve:
+    # A claimed ticket is its assignee's (and any admin's): another agent may add internal
+    # notes, but not speak to the customer, re-classify or resolve it. Unclaimed ones are open
+    # to every agent. Checked on the locked row, so a claim a moment ago counts.
+    changes_intent = bool(corrected_intent) and corrected_intent != ticket.intent
+    if (
+        ticket.assigned_agent_id not in (None, agent.pk)
+        and not agent.is_admin
+        and (resolve or not internal or changes_intent)
+    ):
         raise Conflict(
-            f"{ticket.assigned_agent.get_full_name()} is working on this ticket.",
+            f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they "
+            "or an admin can answer, re-classify or resolve it. You can add internal notes.",
             code="already_claimed",
         )
     message = Message.objects.create(
@@ -271,7 +311,7 @@ def ticket_agent_reply(
     if not internal:
         _notify_customer_after_commit(message)
     fields = ["updated_at"]
-    if corrected_intent and corrected_intent != ticket.intent:
+    if changes_intent:
         ticket.intent = corrected_intent
         fields.append("intent")
     if ticket.assigned_agent_id is None and not internal:
@@ -295,6 +335,57 @@ def ticket_agent_reply(
             )
         )
     return message
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User,
+    subject: str | None = None,
+    intent: str | None = None,
+    assigned_agent: User | None | bool = False,
+) -> Ticket:
+    """An admin's edit of a ticket's details (Django admin): subject, intent (a known slug, or
+    "" for none), assignee (an agent, or None; False: unchanged). Audited like every change."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    before = _audit_state(ticket)
+    fields = ["updated_at"]
+    if subject is not None:
+        ticket.subject = _clean_text(
+            subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False
+        )
+        fields.append("subject")
+    if intent is not None and intent != ticket.intent:
+        if intent and intent not in known_intent_slugs():
+            raise InvalidInput(f"Unknown intent {intent!r}.", details={"intent": ["unknown"]})
+        ticket.intent = intent
+        fields.append("intent")
+    if assigned_agent is not False and assigned_agent != ticket.assigned_agent:
+        if assigned_agent is not None and not assigned_agent.is_agent:
+            raise InvalidInput(
+                "Only agents and admins can be assigned.", details={"assigned_agent": ["agent"]}
+            )
+        ticket.assigned_agent = assigned_agent
+        fields.append("assigned_agent")
+    ticket.save(update_fields=fields)
+    _record(ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
+    """Close a ticket without a reply (an admin's action): status resolved, resolved_at set."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == TicketStatus.RESOLVED:
+        raise Conflict("This ticket is already resolved.", code="already_resolved")
+    before = _audit_state(ticket)
+    ticket.status = TicketStatus.RESOLVED
+    ticket.resolved_at = timezone.now()
+    ticket.escalation_reason = ""
+    ticket.save(update_fields=["status", "resolved_at", "escalation_reason", "updated_at"])
+    _record(ticket, before, actor=actor, note="resolved by an admin")
+    return ticket
 
 
 def ticket_latest_answer(ticket: Ticket) -> Message | None:

@@ -69,7 +69,9 @@ def created_in(field: str, date_from: date | None, date_to: date | None) -> Q:
     condition = Q()
     if date_from:
         condition &= Q(**{f"{field}__gte": _day_start(date_from)})
-    if date_to:
+    # The last representable day has no "next midnight" (date.max + 1 day overflows): a range
+    # ending there is open-ended, which is what it means anyway.
+    if date_to and date_to < date.max:
         condition &= Q(**{f"{field}__lt": _day_start(date_to + timedelta(days=1))})
     return condition
 
