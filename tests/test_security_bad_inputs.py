@@ -45,3 +45,19 @@ def test_the_metrics_page_takes_the_last_day_of_the_calendar(client, admin_user)
 def test_a_date_that_is_not_one_is_a_clear_400(admin_user):
     error = error_of(api(admin_user).get("/api/admin/metrics", {"to": "10000-01-01"}), 400)
     assert "to" in error["details"]
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/admin/tickets/ticket/", {"assigned_agent": "9" * 40}),
+        ("/admin/tickets/ticket/", {"created_at__year": "9" * 40}),
+        ("/admin/resolution/decision/", {"created_at__year": "-" + "9" * 30}),
+    ],
+)
+def test_the_admin_refuses_numbers_no_column_holds_with_a_400(client, admin_user, path, query):
+    client.force_login(admin_user)
+    response = client.get(path, query)
+    assert response.status_code == 400
+    assert "out of range" in response.content.decode()
+    assert client.get(path, {"created_at__year": "2026"}).status_code == 200
