@@ -232,7 +232,7 @@ def smoke(args: argparse.Namespace, workdir: Path, procs: Processes) -> None:
         match = re.search(r"Listening at: (http://\S+)", web_log.read_text(errors="replace"))
         return match.group(1) if match else None
 
-    client = Client(wait_for(listening, timeout=60, what="gunicorn to listen", procs=procs))
+    client = Client(wait_for(listening, timeout=180, what="gunicorn to listen", procs=procs))
 
     def page_served() -> bool:
         try:
@@ -241,7 +241,7 @@ def smoke(args: argparse.Namespace, workdir: Path, procs: Processes) -> None:
             return False
         return status == 200 and b"<form" in body
 
-    wait_for(page_served, timeout=60, what="GET /accounts/login/ to serve the page", procs=procs)
+    wait_for(page_served, timeout=180, what="GET /accounts/login/ to serve the page", procs=procs)
     log(f"gunicorn at {client.base}: GET /accounts/login/ 200")
     status, _ = client.request("GET", "/static/css/app.css")
     if status != 200:
@@ -272,7 +272,7 @@ def smoke(args: argparse.Namespace, workdir: Path, procs: Processes) -> None:
     )
     wait_for(
         lambda: "beat: Starting" in beat_log.read_text(errors="replace"),
-        timeout=30,
+        timeout=120,
         what="beat to start",
         procs=procs,
     )
@@ -293,7 +293,7 @@ def main() -> int:
     parser.add_argument(
         "--venv", help="reuse this virtualenv (default: a fresh one, removed after)"
     )
-    parser.add_argument("--timeout", type=float, default=120, help="seconds for the decision")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds for the decision")
     args = parser.parse_args()
     match = re.fullmatch(r"postgres://(?P<user>[^@:/]+)@(?P<host>[^:/]+):(?P<port>\d+)", args.pg)
     if not match:
