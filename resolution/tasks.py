@@ -78,3 +78,19 @@ def close_quiet_auto_resolved_tickets() -> int:
     from resolution.services.knowledge import close_quiet_auto_resolutions
 
     return close_quiet_auto_resolutions()
+
+
+@shared_task
+def check_autonomy() -> int:
+    """The circuit breaker's periodic sweep (it also runs after every verified outcome)."""
+    from resolution.services.autonomy import autonomy_check
+
+    return len(autonomy_check())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_autonomy_change(change_id: int) -> bool:
+    """E-mail the admins that the circuit breaker moved an intent to draft."""
+    from resolution.services.autonomy import autonomy_change_notify
+
+    return autonomy_change_notify(change_id)
