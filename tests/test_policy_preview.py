@@ -114,7 +114,7 @@ def test_a_preview_shows_the_share_per_intent_and_saves_nothing(client, admin_us
     assert (preview.tickets, preview.would_answer) == (4, 3)
     page = response.content.decode()
     assert 'id="policy-preview-share">75%' in page
-    assert "Recover password" in page or "recover_password" in page
+    assert "Reset a forgotten password" in page
     assert DecisionPolicy.load().min_margin == 0.3
 
 
