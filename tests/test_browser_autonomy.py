@@ -59,7 +59,9 @@ def test_an_admin_sets_modes_on_the_autonomy_page(page, trained_model):  # noqa:
     expect(page.locator(f"#intent-{INTENT} .autonomy-effective")).to_have_text("draft")
 
     # Auto is earned, not granted: 10 verdicts are far too few.
-    page.locator(f"#intent-{INTENT}").get_by_label("Mode of Reset a forgotten password").select_option("auto")
+    page.locator(f"#intent-{INTENT}").get_by_label(
+        "Mode of Reset a forgotten password"
+    ).select_option("auto")
     page.locator(f"#intent-{INTENT}").get_by_role("button", name="Set").click()
     expect(page.get_by_text("has not earned auto yet")).to_be_visible()
     screenshot(page, "autonomy-not-earned")
