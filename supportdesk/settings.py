@@ -257,6 +257,16 @@ AUTONOMY_TARGET_PRECISION = env.float("AUTONOMY_TARGET_PRECISION", default=0.95)
 AUTONOMY_MIN_VERIFIED = env.int("AUTONOMY_MIN_VERIFIED", default=30)
 AUTONOMY_CONFIDENCE = env.float("AUTONOMY_CONFIDENCE", default=0.95)
 AUTONOMY_WINDOW_DAYS = env.int("AUTONOMY_WINDOW_DAYS", default=90)
+if not (
+    0 < AUTONOMY_TARGET_PRECISION < 1
+    and 0 < AUTONOMY_CONFIDENCE < 1
+    and AUTONOMY_MIN_VERIFIED >= 1
+    and AUTONOMY_WINDOW_DAYS >= 1
+):
+    raise ImproperlyConfigured(
+        "AUTONOMY_TARGET_PRECISION and AUTONOMY_CONFIDENCE must be between 0 and 1 (exclusive); "
+        "AUTONOMY_MIN_VERIFIED and AUTONOMY_WINDOW_DAYS at least 1."
+    )
 CELERY_BEAT_SCHEDULE["check-autonomy-breaker"] = {
     "task": "resolution.tasks.check_autonomy",
     "schedule": 900.0,

@@ -456,3 +456,11 @@ def test_the_api_sets_a_mode_through_the_gate(admin_user, taxonomy):
     error_of(client.patch(f"/api/admin/autonomy/{INTENT}", {}), 400)
     error_of(client.patch("/api/admin/autonomy/no-such-intent", {"mode": "off"}), 404)
     assert Intent.objects.get(slug=INTENT).autonomy == "off"
+
+
+def test_erasure_removes_the_drafts_written_for_the_customer(alice, drafted):
+    from accounts.privacy import user_erase_data
+
+    assert drafted.decisions.get().draft
+    user_erase_data(user=alice)
+    assert drafted.decisions.get().draft == ""
