@@ -8,7 +8,7 @@ runs the model and never saves the ticket (no recursion, no half-committed reads
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from feedback.models import Feedback
@@ -78,3 +78,21 @@ def autonomy_message(sender, ticket, message, reopened: bool, **kwargs) -> None:
         outcome_from_message(ticket=ticket, message=message, reopened=reopened)
     except Exception:  # after commit: the message is saved; a lost verdict must not 500 it
         logger.exception("Could not record the autonomy outcome of ticket %s", ticket.pk)
+
+
+@receiver(post_delete, sender=Ticket, dispatch_uid="resolution_rollup_ticket_deleted")
+def rollup_ticket_deleted(sender, instance: Ticket, **kwargs) -> None:
+    # A deletion leaves no timestamp for the metrics roll-up to notice: mark its day.
+    from resolution.services.metrics_rollup import rollup_mark_stale
+
+    rollup_mark_stale(created_at=instance.created_at)
+
+
+@receiver(post_delete, sender=Feedback, dispatch_uid="resolution_rollup_feedback_deleted")
+def rollup_feedback_deleted(sender, instance: Feedback, **kwargs) -> None:
+    from resolution.services.metrics_rollup import rollup_mark_stale
+
+    # Deleted with its ticket, the ticket's own deletion marks the day.
+    created = Ticket.objects.filter(pk=instance.ticket_id).values_list("created_at", flat=True)
+    if created:
+        rollup_mark_stale(created_at=created[0])

@@ -94,3 +94,11 @@ def notify_autonomy_change(change_id: int) -> bool:
     from resolution.services.autonomy import autonomy_change_notify
 
     return autonomy_change_notify(change_id)
+
+
+@shared_task
+def refresh_metrics_rollup() -> int:
+    """Keep the metrics roll-up current, so a metrics read finds little left to recompute."""
+    from resolution.services.metrics_rollup import rollup_refresh
+
+    return rollup_refresh()
