@@ -19,8 +19,10 @@ class AnswerTemplateInline(admin.StackedInline):
 
 @admin.register(Intent)
 class IntentAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "threshold_override", "always_escalate", "active")
-    list_filter = ("always_escalate", "active")
+    list_display = ("slug", "name", "threshold_override", "always_escalate", "autonomy", "active")
+    list_filter = ("always_escalate", "autonomy", "active")
+    # Changed on the autonomy page (ai:autonomy), where promotion to auto must be earned.
+    readonly_fields = ("autonomy",)
     list_editable = ("threshold_override", "always_escalate", "active")
     search_fields = ("slug", "name", "description")
     inlines = [AnswerTemplateInline]
@@ -181,6 +183,8 @@ class DecisionPolicyAdmin(admin.ModelAdmin):
         "delta",
         "min_margin",
         "knowledge_agreement",
+        "earned_autonomy",
+        "confirm_none",
         "certified_threshold",
         "updated_at",
         "updated_by",

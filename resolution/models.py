@@ -6,6 +6,15 @@ from django.db import models
 from tickets.models import EscalationReason, Ticket
 
 
+class AutonomyMode(models.TextChoices):
+    """How far the AI may go alone on one intent (resolution/services/autonomy.py)."""
+
+    DESK = "", "Desk default"
+    OFF = "off", "Off: always a person"
+    DRAFT = "draft", "Draft: an agent reviews the AI's answer"
+    AUTO = "auto", "Auto: the AI answers alone"
+
+
 class Intent(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=120)
@@ -17,6 +26,14 @@ class Intent(models.Model):
         default=False, help_text="Never answer automatically (complaints, legal, …)."
     )
     active = models.BooleanField(default=True)
+    # Blank follows the desk: auto under the seed's rule, draft under earned autonomy.
+    autonomy = models.CharField(
+        max_length=8,
+        choices=AutonomyMode.choices,
+        default=AutonomyMode.DESK,
+        blank=True,
+        help_text="Off, draft or auto; blank follows the desk's policy.",
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -201,6 +218,14 @@ class DecisionPolicy(models.Model):
         default=True,
         help_text="Escalate when a close knowledge entry belongs to another intent.",
     )
+    earned_autonomy = models.BooleanField(
+        "earned autonomy",
+        default=False,
+        help_text=(
+            "Intents answer alone only once promoted to auto on their live precision; "
+            "the others draft answers for agents. Recommended in production."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -251,6 +276,8 @@ class Decision(models.Model):
     thresholds = models.JSONField(default=dict)
     signals = models.JSONField(default=dict, help_text="Every signal the decision weighed.")
     error = models.TextField(blank=True)
+    # The answer the AI would have sent, held back for an agent by the intent's draft mode.
+    draft = models.TextField(blank=True)
     latency_ms = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -301,6 +328,69 @@ class AIResolution(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} resolved by AI ({self.via})"
+
+
+class OutcomeKind(models.TextChoices):
+    APPROVED = "approved", "Agent sent the draft as is"
+    EDITED = "edited", "Agent edited the draft"
+    DISCARDED = "discarded", "Agent discarded the draft"
+    CORRECTED = "corrected", "Agent corrected the intent"
+    CONFIRMED = "confirmed", "Customer said it solved it"
+    REJECTED = "rejected", "Customer said it did not"
+    REOPENED = "reopened", "Customer wrote again"
+
+
+class AutonomyOutcome(models.Model):
+    """A verified verdict on one AI answer (a draft or an automatic answer): was it right?
+
+    One per ticket: a later verdict replaces an earlier one (a customer who said "yes" and
+    then wrote again counts as reopened). The live precision of each intent is computed from
+    these rows (resolution/services/autonomy.py).
+    """
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="autonomy_outcome")
+    decision = models.ForeignKey(Decision, on_delete=models.SET_NULL, null=True, blank=True)
+    intent = models.CharField(max_length=64, help_text="The intent the AI answered as.")
+    mode = models.CharField(max_length=8, help_text="draft or auto, when the AI answered.")
+    kind = models.CharField(max_length=16, choices=OutcomeKind.choices)
+    correct = models.BooleanField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["intent", "updated_at"], name="outcome_intent_updated")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id} {self.intent}: {self.kind}"
+
+
+class AutonomyChange(models.Model):
+    """The audit of an intent's autonomy mode: who (or the circuit breaker) changed it, on what
+    evidence. ``actor`` is empty when the breaker acted."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="autonomy_changes")
+    old_mode = models.CharField(max_length=8, blank=True)
+    new_mode = models.CharField(max_length=8, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    breaker = models.BooleanField(default=False, help_text="The circuit breaker tripped.")
+    verified = models.PositiveIntegerField(default=0)
+    precision = models.FloatField(null=True, blank=True)
+    lower_bound = models.FloatField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        who = "breaker" if self.breaker else "admin"
+        return f"{self.intent.slug}: {self.old_mode or 'desk'} -> {self.new_mode or 'desk'} ({who})"
 
 
 class MetricsDay(models.Model):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,17 +22,28 @@ from resolution.engine.risk import clopper_pearson
 from resolution.metrics import created_in
 from resolution.models import DecisionPolicy
 from resolution.services.policy import active_certificate, policy_cache
+from resolution.services.policy_preview import PolicyPreview, policy_preview
 from tickets.models import AuthorKind
 
 OBSERVED_CONFIDENCE = 0.95
 
 
 class DecisionPolicyForm(forms.ModelForm):
-    """The admin-editable policy; also the Django admin's form (same labels and checks)."""
+    """The admin-editable policy; also the Django admin's form (same labels and checks).
+
+    Validating replays the candidate on recent decisions (`self.preview`); a policy that would
+    answer no ticket by itself is refused unless ``confirm_none`` is ticked.
+    """
+
+    confirm_none = forms.BooleanField(
+        label="Yes, answer no ticket automatically",
+        required=False,
+        help_text="Needed when the new policy would send every ticket to a person.",
+    )
 
     class Meta:
         model = DecisionPolicy
-        fields = ["mode", "alpha", "delta", "min_margin", "knowledge_agreement"]
+        fields = ["mode", "alpha", "delta", "min_margin", "knowledge_agreement", "earned_autonomy"]
         # Set here: the default label would capitalize α into a Greek capital Α.
         labels = {
             "alpha": "Error rate α",
@@ -48,6 +60,23 @@ class DecisionPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A callable model default adds a hidden "initial" twin to the field; not wanted here.
         self.fields["min_margin"].show_hidden_initial = False
+        self.preview: PolicyPreview | None = None
+
+    def _post_clean(self) -> None:
+        # After the model's own validators (α, δ in range), which run in super()._post_clean.
+        super()._post_clean()
+        if self.errors:
+            return
+        self.preview = policy_preview(self.cleaned_data)
+        if self.preview.answers_none and not self.cleaned_data.get("confirm_none"):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "This policy would answer no ticket automatically: every ticket would go "
+                    "to a person. Tick the confirmation to save it anyway.",
+                    code="answers_none",
+                ),
+            )
 
 
 def observed_error(*, date_from: date | None, date_to: date | None) -> dict[str, Any]:
@@ -79,6 +108,7 @@ class CertifiedPanel:
     certificate: Any
     observed: dict[str, Any]
     status: int = 200
+    preview: PolicyPreview | None = None
 
     @property
     def certified_mode(self) -> bool:
@@ -99,7 +129,8 @@ def certified_panel(
     request: HttpRequest, *, date_from: date | None, date_to: date | None
 ) -> tuple[CertifiedPanel | None, HttpResponse | None]:
     """The panel's context; on a valid POST by an admin, the policy is saved and a redirect
-    back to the page is returned instead."""
+    back to the page is returned instead. A POST with ``action=preview`` only shows what the
+    change would do; so does a save refused because the policy would answer nothing."""
     policy = DecisionPolicy.load()
     can_edit = bool(request.user.is_authenticated and request.user.is_admin)
     status = 200
@@ -108,16 +139,18 @@ def certified_panel(
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        form = DecisionPolicyForm(request.POST, instance=policy)
-        if form.is_valid():
+        form = DecisionPolicyForm(request.POST, instance=DecisionPolicy.load())
+        previewing = request.POST.get("action") == "preview"
+        if form.is_valid() and not previewing:
             saved = form.save(commit=False)
             saved.updated_by = request.user
             saved.save()
             policy_cache.clear()  # this process at once; the others within MODEL_RELOAD_SECONDS
-            messages.success(request, f"Decision policy saved: {saved}.")
+            messages.success(request, f"Decision policy saved: {saved}. {_summary(form.preview)}")
             return None, redirect(request.get_full_path())
-        status = 400
-        policy = DecisionPolicy.load()  # show the figures of the policy still in force
+        # A preview, or a refusal: nothing saved; the figures shown are the policy in force.
+        status = 200 if previewing and not _field_errors(form) else 400
+        policy = DecisionPolicy.load()
     else:
         form = DecisionPolicyForm(instance=policy)
     version, certificate = active_certificate(policy)
@@ -129,5 +162,23 @@ def certified_panel(
         certificate=certificate,
         observed=observed_error(date_from=date_from, date_to=date_to),
         status=status,
+        preview=form.preview if request.method == "POST" else None,
     )
     return panel, None
+
+
+def _field_errors(form: DecisionPolicyForm) -> bool:
+    """Errors other than the "answers none" refusal (a preview shows that one as a warning)."""
+    return any(
+        name != NON_FIELD_ERRORS or any(e.code != "answers_none" for e in errors.data)
+        for name, errors in form.errors.items()
+    )
+
+
+def _summary(preview: PolicyPreview | None) -> str:
+    if preview is None or not preview.tickets:
+        return ""
+    return (
+        f"On the last {preview.tickets} decided tickets it would have answered "
+        f"{preview.would_answer} ({preview.share_after:.0%}) automatically."
+    )

@@ -6,7 +6,13 @@ Erasure removes the words and keeps the statistics and the agents' answers.
 """
 
 from accounts.models import User
-from resolution.models import Deflection, KnowledgeEntry, KnowledgeStatus, TrainingExample
+from resolution.models import (
+    Decision,
+    Deflection,
+    KnowledgeEntry,
+    KnowledgeStatus,
+    TrainingExample,
+)
 from tickets.privacy import ERASED_TEXT
 
 
@@ -33,3 +39,5 @@ def erase_user_data(user: User) -> None:
     KnowledgeEntry.objects.filter(source_ticket__customer=user).update(
         question=ERASED_TEXT, status=KnowledgeStatus.RETIRED
     )
+    # A draft answer was written for this customer (a template greets them by name).
+    Decision.objects.filter(ticket__customer=user).exclude(draft="").update(draft="")

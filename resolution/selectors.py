@@ -1,7 +1,14 @@
 """Reads for the resolution app."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from resolution.engine.autonomy import LivePrecision, effective_mode
 from resolution.models import Decision, Intent
-from tickets.models import Ticket
+from tickets.models import EscalationReason, Ticket
 
 
 def intent_slugs() -> list[str]:
@@ -20,4 +27,70 @@ def latest_decision(ticket: Ticket) -> Decision | None:
         ticket.decisions.select_related("model_version", "matched_entry")
         .defer("model_version__artifact", "model_version__calibration")
         .first()
+    )
+
+
+def pending_draft(ticket: Ticket) -> str:
+    """The AI's draft answer for an agent to review, while nobody has used or discarded it;
+    "" otherwise. The agents' reply box starts from it (settings.TICKET_REPLY_DRAFT)."""
+    from resolution.models import AutonomyOutcome, DecisionAction
+
+    decision = ticket.decisions.only("action", "reason_code", "draft").first()
+    if (
+        decision is None
+        or decision.action != DecisionAction.ESCALATE
+        or decision.reason_code != EscalationReason.DRAFT
+        or not decision.draft
+        or AutonomyOutcome.objects.filter(ticket=ticket).exists()
+    ):
+        return ""
+    return decision.draft
+
+
+@dataclass(frozen=True)
+class IntentAutonomy:
+    """One row of the autonomy page and API."""
+
+    intent: Intent
+    mode: str  # the intent's own setting; "" follows the desk
+    effective: str  # off, draft or auto as applied now
+    live: LivePrecision
+    can_promote: bool
+
+
+def autonomy_overview() -> tuple[bool, list[IntentAutonomy]]:
+    """Whether the desk runs on earned autonomy, and every active intent with its mode and live
+    precision (AUTONOMY_WINDOW_DAYS of verified outcomes)."""
+    from resolution.services.autonomy import desk_earned_autonomy, live_precision
+
+    earned = desk_earned_autonomy()
+    stats = live_precision()
+    gate = {
+        "target": settings.AUTONOMY_TARGET_PRECISION,
+        "min_verified": settings.AUTONOMY_MIN_VERIFIED,
+    }
+    rows = []
+    for intent in Intent.objects.filter(active=True).order_by("slug"):
+        live = stats.get(intent.slug) or LivePrecision(0, 0, settings.AUTONOMY_CONFIDENCE)
+        rows.append(
+            IntentAutonomy(
+                intent=intent,
+                mode=intent.autonomy,
+                effective=effective_mode(intent.autonomy, earned_autonomy=earned),
+                live=live,
+                can_promote=live.earned(**gate),
+            )
+        )
+    return earned, rows
+
+
+def recent_breaker_trips(days: int = 30) -> list:
+    """The circuit breaker's moves of the last ``days`` days, newest first (in-app notice)."""
+    from resolution.models import AutonomyChange
+
+    since = timezone.now() - timedelta(days=days)
+    return list(
+        AutonomyChange.objects.filter(breaker=True, created_at__gte=since)
+        .select_related("intent")
+        .order_by("-created_at")[:20]
     )

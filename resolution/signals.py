@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from feedback.models import Feedback
 from tickets.models import Ticket
-from tickets.signals import ticket_resolved
+from tickets.signals import message_added, ticket_resolved
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,27 @@ def count_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwarg
         record_answer_feedback(
             ticket=instance.ticket, answer=instance.answer, helpful=instance.resolved
         )
+
+
+@receiver(post_save, sender=Feedback, dispatch_uid="resolution_autonomy_feedback")
+def autonomy_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwargs) -> None:
+    if created and not raw:
+        from resolution.services.autonomy import outcome_from_feedback
+
+        outcome_from_feedback(
+            ticket=instance.ticket, answer=instance.answer, resolved=instance.resolved
+        )
+
+
+@receiver(message_added, dispatch_uid="resolution_autonomy_message")
+def autonomy_message(sender, ticket, message, reopened: bool, **kwargs) -> None:
+    """An agent's reply judges a draft; a customer's reopening judges an automatic answer."""
+    from resolution.services.autonomy import outcome_from_message
+
+    try:
+        outcome_from_message(ticket=ticket, message=message, reopened=reopened)
+    except Exception:  # after commit: the message is saved; a lost verdict must not 500 it
+        logger.exception("Could not record the autonomy outcome of ticket %s", ticket.pk)
 
 
 @receiver(post_delete, sender=Ticket, dispatch_uid="resolution_rollup_ticket_deleted")

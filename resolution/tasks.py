@@ -81,6 +81,22 @@ def close_quiet_auto_resolved_tickets() -> int:
 
 
 @shared_task
+def check_autonomy() -> int:
+    """The circuit breaker's periodic sweep (it also runs after every verified outcome)."""
+    from resolution.services.autonomy import autonomy_check
+
+    return len(autonomy_check())
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_autonomy_change(change_id: int) -> bool:
+    """E-mail the admins that the circuit breaker moved an intent to draft."""
+    from resolution.services.autonomy import autonomy_change_notify
+
+    return autonomy_change_notify(change_id)
+
+
+@shared_task
 def refresh_metrics_rollup() -> int:
     """Keep the metrics roll-up current, so a metrics read finds little left to recompute."""
     from resolution.services.metrics_rollup import rollup_refresh

@@ -18,3 +18,12 @@ urlpatterns += [
     path("knowledge/<int:pk>/approve/", knowledge_views.approve, name="knowledge_approve"),
     path("knowledge/<int:pk>/reject/", knowledge_views.reject, name="knowledge_reject"),
 ]
+
+# Per-intent autonomy (resolution/autonomy_views.py).
+from resolution import autonomy_views  # noqa: E402
+
+urlpatterns += [
+    path("autonomy/", autonomy_views.autonomy, name="autonomy"),
+    path("autonomy/<slug:slug>/", autonomy_views.autonomy_set, name="autonomy_set"),
+    path("tickets/<int:pk>/draft/discard/", autonomy_views.discard_draft, name="draft_discard"),
+]

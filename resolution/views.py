@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resolution import metrics as desk_metrics
 from resolution.policy_panel import certified_panel
-from resolution.selectors import intent_names, latest_decision
+from resolution.selectors import intent_names, latest_decision, recent_breaker_trips
 from tickets.agent_views import agent_required, role_required
 from tickets.models import EscalationReason, TicketStatus
 from tickets.selectors import tickets_visible_to
@@ -144,5 +144,6 @@ def metrics(request: HttpRequest) -> HttpResponse:
         ],
         "intents": intents,
         "certified": certified,
+        "breaker_trips": recent_breaker_trips(),
     }
     return render(request, "resolution/metrics.html", context, status=certified.status)

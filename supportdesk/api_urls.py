@@ -15,6 +15,7 @@ from accounts.api import (
 )
 from feedback.api import FeedbackView
 from resolution.api import MetricsView, TicketDetailView, TicketResolveView
+from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
 from supportdesk.api_errors import api_not_found
 from tickets.api import TicketClaimView, TicketListCreateView, TicketReplyView
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("tickets/<int:pk>/claim", TicketClaimView.as_view(), name="api-ticket-claim"),
     path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),
     path("admin/metrics", MetricsView.as_view(), name="api-metrics"),
+    path("admin/autonomy", AutonomyListView.as_view(), name="api-autonomy"),
+    path("admin/autonomy/<slug:slug>", AutonomyDetailView.as_view(), name="api-autonomy-intent"),
     path(
         "schema/",
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),

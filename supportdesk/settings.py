@@ -274,6 +274,28 @@ SIMILARITY_INDEX = env.str("SIMILARITY_INDEX", default="auto")
 SIMILARITY_ANN_MIN_ENTRIES = env.int("SIMILARITY_ANN_MIN_ENTRIES", default=20_000)
 SIMILARITY_REBUILD_DRIFT = env.float("SIMILARITY_REBUILD_DRIFT", default=0.1)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
+# Earned autonomy (docs/OPERATIONS.md): an intent may answer alone once the lower bound of its
+# live precision (one-sided Clopper-Pearson at AUTONOMY_CONFIDENCE, over verified outcomes of
+# the last AUTONOMY_WINDOW_DAYS) clears the target on at least AUTONOMY_MIN_VERIFIED tickets;
+# an intent in auto whose bound falls below the target drops to draft (the circuit breaker).
+AUTONOMY_TARGET_PRECISION = env.float("AUTONOMY_TARGET_PRECISION", default=0.95)
+AUTONOMY_MIN_VERIFIED = env.int("AUTONOMY_MIN_VERIFIED", default=30)
+AUTONOMY_CONFIDENCE = env.float("AUTONOMY_CONFIDENCE", default=0.95)
+AUTONOMY_WINDOW_DAYS = env.int("AUTONOMY_WINDOW_DAYS", default=90)
+if not (
+    0 < AUTONOMY_TARGET_PRECISION < 1
+    and 0 < AUTONOMY_CONFIDENCE < 1
+    and AUTONOMY_MIN_VERIFIED >= 1
+    and AUTONOMY_WINDOW_DAYS >= 1
+):
+    raise ImproperlyConfigured(
+        "AUTONOMY_TARGET_PRECISION and AUTONOMY_CONFIDENCE must be between 0 and 1 (exclusive); "
+        "AUTONOMY_MIN_VERIFIED and AUTONOMY_WINDOW_DAYS at least 1."
+    )
+CELERY_BEAT_SCHEDULE["check-autonomy-breaker"] = {
+    "task": "resolution.tasks.check_autonomy",
+    "schedule": 900.0,
+}
 # What the classifier (and, when not "tfidf", the similarity search) reads: "tfidf" (default,
 # light), "embeddings" or "hybrid" (both; needs requirements-embeddings.txt). Takes effect for
 # models trained after the change; a model remembers its own featurizer.
@@ -283,6 +305,8 @@ INTENT_FEATURIZER = env.str("INTENT_FEATURIZER", default="tfidf")
 METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=60)
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
+# ... and the AI's draft answer that the agents' reply box starts from ("" for none).
+TICKET_REPLY_DRAFT = "resolution.selectors.pending_draft"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.
 PRIVACY_PROVIDERS = ["tickets.privacy", "feedback.privacy", "resolution.privacy"]
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")

@@ -225,7 +225,10 @@ def test_anonymous_visitors_are_sent_to_log_in_and_change_nothing(client, db):
 
 def test_an_admin_sets_alpha_on_the_metrics_page(client, admin_user):
     login(client, admin_user)
-    response = client.post(METRICS + "?date_from=2026-01-01&date_to=2026-01-31", form())
+    # No model, so nothing is certifiable: saving it needs the admin's explicit confirmation.
+    response = client.post(
+        METRICS + "?date_from=2026-01-01&date_to=2026-01-31", form(confirm_none="on")
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("?date_from=2026-01-01&date_to=2026-01-31")
     policy = DecisionPolicy.load()
@@ -324,7 +327,14 @@ def test_the_policy_is_one_row_in_the_django_admin(client, admin_user):
     change = reverse("admin:resolution_decisionpolicy_change", args=[policy.pk])
     page = client.get(change).content.decode()
     assert "certified threshold of the active model" in page.lower()
-    saved = client.post(change, {**form(alpha="0.05"), "knowledge_agreement": "on"})
+    # Without a model nothing is certifiable: the admin's form asks for confirmation too.
+    refused = client.post(change, {**form(alpha="0.05"), "knowledge_agreement": "on"})
+    assert refused.status_code == 200
+    assert "would answer no ticket automatically" in refused.content.decode()
+    assert DecisionPolicy.load().alpha == 0.02
+    saved = client.post(
+        change, {**form(alpha="0.05"), "knowledge_agreement": "on", "confirm_none": "on"}
+    )
     assert saved.status_code == 302
     assert DecisionPolicy.load().alpha == 0.05
     assert DecisionPolicy.load().updated_by == admin_user

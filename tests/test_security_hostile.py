@@ -174,7 +174,9 @@ def test_every_state_changing_portal_request_needs_the_csrf_token(
     from tests.api_helpers import answered_ticket, escalated_ticket
 
     staff = key.startswith(("agent", "ai:"))
-    user = admin_user if key.startswith("admin") else agent if staff else alice
+    # The autonomy page's forms are for admins only.
+    admins_only = key.startswith(("admin", "ai:autonomy"))
+    user = admin_user if admins_only else agent if staff else alice
     ticket = escalated_ticket(alice) if staff else answered_ticket(alice)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)

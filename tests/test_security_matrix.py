@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.verification import verification_tokens
 from feedback.models import Feedback
-from resolution.models import KnowledgeEntry, KnowledgeStatus
+from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
     _clear_throttle_history,
     answered_ticket,
@@ -114,6 +114,21 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     "ai:knowledge_edit": ("get", "answered", None, AGENT_PAGE),
     "ai:knowledge_approve": ("post", "answered", None, [LOGIN, "403", "403"] + [KNOWLEDGE] * 2),
     "ai:knowledge_reject": ("post", "answered", None, [LOGIN, "403", "403"] + [KNOWLEDGE] * 2),
+    # Per-intent autonomy: the page and its mode changes for admins; {slug} is track_order.
+    "ai:autonomy": ("get", "answered", None, [LOGIN, "403", "403", "403", "200"]),
+    "ai:autonomy_set": (
+        "post",
+        "answered",
+        {"mode": "off"},
+        [LOGIN, "403", "403", "403", "->/ai/autonomy/#intent-track_order"],
+    ),
+    # No draft on the ticket: the agent is told so on the workspace.
+    "ai:draft_discard": (
+        "post",
+        "escalated",
+        None,
+        [LOGIN, "403", "403"] + ["->/agent/tickets/{id}/"] * 2,
+    ),
     # --- the API (token auth; see also test_api_matrix.py for the error bodies) -----------
     "api-login": (
         "post",
@@ -147,6 +162,13 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         ["401", "201", "404", "403", "403"],
     ),
     "api-metrics": ("get", "answered", None, ["401", "403", "403", "403", "200"]),
+    "api-autonomy": ("get", "answered", None, ["401", "403", "403", "403", "200"]),
+    "api-autonomy-intent": (
+        "patch",
+        "answered",
+        {"mode": "off"},
+        ["401", "403", "403", "403", "200"],
+    ),
     "api-schema": ("get", "answered", None, ["200"] * 5),
     "api-docs": ("get", "answered", None, ["200"] * 5),
     "api/^": ("get", "answered", None, ["404"] * 5),  # the API's catch-all 404
@@ -252,6 +274,9 @@ def _path(key: str, ticket: Ticket, alice) -> str:
     }
     if key in fills:
         return fills[key]
+    if key in ("ai:autonomy_set", "api-autonomy-intent"):
+        Intent.objects.get_or_create(slug="track_order", defaults={"name": "Track an order"})
+        return reverse(key, args=["track_order"])
     if key.startswith("ai:knowledge_"):
         entry = KnowledgeEntry.objects.create(
             question="Where is my parcel?",

@@ -21,7 +21,7 @@ from accounts.models import User
 from tickets.agent_forms import AgentReplyForm, QueueFilterForm
 from tickets.errors import Conflict, ServiceError
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.selectors import messages_visible_to, reply_draft, tickets_visible_to
 from tickets.services import ticket_agent_reply, ticket_claim
 
 # The oldest 50: what an agent works through next (filters narrow it); a page renders in ~25 ms.
@@ -121,8 +121,11 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(workspace)
 
 
-def _workspace(request: HttpRequest, ticket: Ticket, form: AgentReplyForm) -> HttpResponse:
+def _workspace(
+    request: HttpRequest, ticket: Ticket, form: AgentReplyForm, *, draft: str = ""
+) -> HttpResponse:
     context = {
+        "draft": draft,
         "ticket": ticket,
         "conversation": messages_visible_to(request.user, ticket),
         "form": form,
@@ -136,7 +139,11 @@ def _workspace(request: HttpRequest, ticket: Ticket, form: AgentReplyForm) -> Ht
 @agent_required
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    return _workspace(request, ticket, AgentReplyForm(ticket=ticket))
+    # The intent's draft mode: the AI's answer waits in the reply box to be sent, edited or
+    # discarded (each is a verdict on it; resolution listens to the reply).
+    draft = reply_draft(ticket)
+    form = AgentReplyForm(ticket=ticket, initial={"body": draft} if draft else None)
+    return _workspace(request, ticket, form, draft=draft)
 
 
 SUCCESS_MESSAGES = {

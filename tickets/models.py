@@ -20,6 +20,9 @@ class EscalationReason(models.TextChoices):
     LOW_MARGIN = "low_margin", "Two intents too close to call"
     KNOWLEDGE_CONFLICT = "knowledge_conflict", "Knowledge points to another intent"
     NOT_CERTIFIED = "not_certified", "No threshold meets the error target"
+    # The intent's autonomy mode (resolution's per-intent copilot/autopilot) held the answer back.
+    AUTONOMY_OFF = "autonomy_off", "AI answers are off for this intent"
+    DRAFT = "draft", "AI draft for an agent to review"
 
 
 class Ticket(models.Model):

@@ -1,6 +1,8 @@
 """Reads of tickets, with the authorization rule in one place: who may see which ticket."""
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from tickets.models import AuthorKind, Message, Ticket
@@ -29,3 +31,10 @@ def latest_answer_in(messages: list[Message]) -> str | None:
         if message.author_kind in (AuthorKind.ASSISTANT, AuthorKind.AGENT) and not message.internal:
             return message.body
     return None
+
+
+def reply_draft(ticket: Ticket) -> str:
+    """The answer an agent's reply box starts from: the AI's draft, supplied by the app that
+    owns it (settings.TICKET_REPLY_DRAFT wires it; tickets never imports resolution)."""
+    provider = getattr(settings, "TICKET_REPLY_DRAFT", "")
+    return import_string(provider)(ticket) if provider else ""

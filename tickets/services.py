@@ -20,7 +20,7 @@ from tickets.models import (
     TicketEvent,
     TicketStatus,
 )
-from tickets.signals import ticket_resolved
+from tickets.signals import message_added, ticket_resolved
 from tickets.tasks import schedule_answer_notification
 
 MAX_MESSAGE_LENGTH = 10_000
@@ -228,11 +228,20 @@ def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Messa
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
     )
-    if ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
+    reopened = ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED)
+    if reopened:
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     else:
         ticket.save(update_fields=["updated_at"])
+    _announce_message(ticket, message, reopened=reopened)
     return message
+
+
+def _announce_message(ticket: Ticket, message: Message, *, reopened: bool) -> None:
+    """Tell the apps above (e.g. the AI's autonomy outcomes) once the message is committed."""
+    transaction.on_commit(
+        lambda: message_added.send(sender=Ticket, ticket=ticket, message=message, reopened=reopened)
+    )
 
 
 def ticket_claim(*, ticket: Ticket, agent: User) -> Ticket:
@@ -323,6 +332,7 @@ def ticket_agent_reply(
         fields += ["status", "resolved_at"]
     ticket.save(update_fields=fields)
     _record(ticket, before, actor=agent)
+    _announce_message(ticket, message, reopened=False)
     if resolve:
         transaction.on_commit(
             lambda: ticket_resolved.send(

@@ -26,6 +26,9 @@ REOPENED = "reopened"
 LOW_MARGIN = "low_margin"
 KNOWLEDGE_CONFLICT = "knowledge_conflict"
 NOT_CERTIFIED = "not_certified"
+# The intent's autonomy mode kept a would-be automatic answer from the customer.
+AUTONOMY_OFF = "autonomy_off"
+DRAFT = "draft"
 
 
 @dataclass(frozen=True, slots=True)

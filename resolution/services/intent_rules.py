@@ -22,6 +22,7 @@ class IntentRules:
     threshold_override: float | None
     always_escalate: bool
     template: str | None  # the newest active answer template, if any
+    autonomy: str = ""  # off, draft, auto; "" follows the desk (engine/autonomy.py)
 
 
 class _IntentRulesCache:
@@ -51,10 +52,10 @@ class _IntentRulesCache:
         for intent_id, body in newest_first.values_list("intent_id", "body"):
             templates.setdefault(intent_id, body)
         return {
-            slug: IntentRules(override, always_escalate, templates.get(pk))
-            for pk, slug, override, always_escalate in Intent.objects.filter(
+            slug: IntentRules(override, always_escalate, templates.get(pk), autonomy)
+            for pk, slug, override, always_escalate, autonomy in Intent.objects.filter(
                 active=True
-            ).values_list("id", "slug", "threshold_override", "always_escalate")
+            ).values_list("id", "slug", "threshold_override", "always_escalate", "autonomy")
         }
 
 

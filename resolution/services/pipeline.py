@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from resolution.engine.autonomy import apply_autonomy, effective_mode
 from resolution.engine.decision import decide, wants_human
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
@@ -44,6 +45,7 @@ class Analysis:
     answer: Answer | None = None
     policy: IntentPolicy | None = None
     desk_policy: ActivePolicy | None = None
+    autonomy: str = ""  # the intent's own autonomy mode ("" follows the desk)
     similar: list[Match] = field(default_factory=list)
 
     @property
@@ -83,6 +85,8 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
         analysis.match = best
     analysis.desk_policy = current_policy(loaded.version_id)
     analysis.policy, template = intent_policy(prediction.intent, analysis.desk_policy)
+    rules = intent_rules.get(prediction.intent)
+    analysis.autonomy = rules.autonomy if rules else ""
     analysis.answer = respond(
         text=ticket.message,
         intent=prediction.intent,
@@ -112,6 +116,13 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
             match=analysis.match,
             nearest=analysis.nearest,
             customer_requested_human=wants_human(ticket.message),
+        )
+        # The intent's autonomy mode may hold an automatic answer back (off, or a draft).
+        outcome = apply_autonomy(
+            outcome,
+            mode=effective_mode(
+                analysis.autonomy, earned_autonomy=analysis.desk_policy.earned_autonomy
+            ),
         )
     except Exception as exc:  # the AI failing must escalate, never drop the ticket
         logger.exception("Resolution pipeline failed for ticket %s", ticket.pk)
@@ -178,6 +189,7 @@ def record_decision(
             ),
         },
         error=error,
+        draft=analysis.answer.text if outcome.reason == EscalationReason.DRAFT else "",
         latency_ms=(time.perf_counter() - started) * 1000,
     )
     intent = prediction.intent if prediction else None

@@ -39,6 +39,7 @@ class ActivePolicy:
     knowledge_agreement: bool
     model_version_id: int | None
     certificate: CertifiedThreshold | None
+    earned_autonomy: bool = False
 
     @property
     def certified_mode(self) -> bool:
@@ -85,6 +86,7 @@ class ActivePolicy:
             "certified_threshold": cert.threshold if cert else None,
             "certified_n": cert.n_calibration if cert else None,
             "certified_for_model": self.model_version_id if cert else None,
+            "earned_autonomy": self.earned_autonomy,
         }
 
 
@@ -162,6 +164,7 @@ class _PolicyCache:
             row["delta"],
             row["min_margin"],
             row["knowledge_agreement"],
+            row.get("earned_autonomy", False),
             row.get("updated_at"),
             version_id,
             version["created_at"] if version else None,
@@ -196,6 +199,7 @@ class _PolicyCache:
             knowledge_agreement=row["knowledge_agreement"],
             model_version_id=version_id,
             certificate=certificate,
+            earned_autonomy=row.get("earned_autonomy", False),
         )
         return policy, key
 
