@@ -20,6 +20,12 @@ class EscalationReason(models.TextChoices):
     LOW_MARGIN = "low_margin", "Two intents too close to call"
     KNOWLEDGE_CONFLICT = "knowledge_conflict", "Knowledge points to another intent"
     NOT_CERTIFIED = "not_certified", "No threshold meets the error target"
+    NO_CONTENT = "no_content", "Nothing to act on"
+    PATH_FAILED = "path_failed", "The standard answer already failed"
+    NEGATED_INTENT = "negated_intent", "Picked by what the customer does not want"
+    SEVERAL_REQUESTS = "several_requests", "More than one request"
+    OUT_OF_DISTRIBUTION = "out_of_distribution", "Unlike anything the model learned"
+    VIEWS_DISAGREE = "views_disagree", "Readings of the text disagree"
 
 
 class Ticket(models.Model):
