@@ -67,9 +67,12 @@ class AbstainConfig:
     max_unknown_share: float = 0.5
     # A clause (or a negated phrase) "is about" an intent when the classifier gives it this.
     clause_confidence: float = 0.5
+    # Several requests: one clause about an intent at clause_confidence, another about a
+    # different intent at least this sure (the calibration leaves short clauses unsure).
+    second_clause_confidence: float = 0.3
     # A cue carried by at least this share of an intent's training examples is ordinary for
     # that intent and does not make it abstain.
-    ordinary_share: float = 0.4
+    ordinary_share: float = 0.5
     # A training example at least this similar that belongs to another intent disagrees.
     disagree_similarity: float = 0.8
     # A ticket this close to a training example is that example: a one-word ticket the desk
@@ -543,12 +546,17 @@ def assess_text(
     if phrases:
         detail["negation_ordinary"] = negation_ordinary
 
-    confident = [
-        (part, scored)
-        for part, scored in zip(parts, per_clause, strict=True)
-        if scored.confidence >= config.clause_confidence
-    ]
-    clause_intents = sorted({scored.intent for _, scored in confident})
+    surest = max(per_clause, key=lambda scored: scored.confidence, default=None)
+    others = {
+        scored.intent
+        for scored in per_clause
+        if scored.confidence >= config.second_clause_confidence
+    }
+    clause_intents = (
+        sorted(others | {surest.intent})
+        if surest is not None and surest.confidence >= config.clause_confidence
+        else []
+    )
     detail["clauses"] = [
         [p, s.intent, round(s.confidence, 3)] for p, s in zip(parts, per_clause, strict=True)
     ]
