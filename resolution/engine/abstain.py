@@ -545,6 +545,7 @@ def assess_text(
     ]
     if phrases:
         detail["negation_ordinary"] = negation_ordinary
+        detail["wanted"] = wanted
 
     surest = max(per_clause, key=lambda scored: scored.confidence, default=None)
     others = {

@@ -19,7 +19,7 @@ from .decision import ABSTENTIONS
 from .llm import DisabledLLM
 from .responder import respond
 from .similarity import SimilarityIndex
-from .types import AUTO_RESOLVE, Answer, IntentPolicy, Match
+from .types import AUTO_RESOLVE, NEGATED_INTENT, Answer, IntentPolicy, Match
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,9 @@ def _summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     reasons = Counter(r["reason"] or AUTO_RESOLVE for r in rows)
     # Tickets that an abstention alone sent to a person (the decision would have answered them
     # otherwise): the agents' extra workload, per kind of abstention.
-    added = Counter(r["reason"] for r in rows if r["auto_without_abstentions"] and not r["auto"])
+    added = Counter(
+        r["abstained_as"] for r in rows if r["auto_without_abstentions"] and not r["auto"]
+    )
     return {
         "n": len(rows),
         "n_in_scope": len(in_scope),
@@ -103,7 +105,9 @@ def _summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "sent_to_people_by_abstention": dict(added.most_common()),
         "without_abstentions": {
             "auto": len(before),
-            "auto_precision": _ratio(sum(r["right"] for r in before), len(before)),
+            "auto_precision": _ratio(
+                sum(r["right_without_abstentions"] for r in before), len(before)
+            ),
             "coverage": _ratio(len(before), len(rows)),
             "in_scope_answered": _ratio(
                 sum(r["auto_without_abstentions"] for r in in_scope), len(in_scope)
@@ -132,7 +136,9 @@ def replay(
         assessment = decide_one(case.text)
         outcome = assessment.outcome
         assert outcome is not None and assessment.prediction is not None
-        fired = outcome.signals.get("fired", [])
+        # Without the abstentions, the first reading stands (a negation is not re-read).
+        first = assessment.first_outcome or outcome
+        first_intent = (assessment.first_prediction or assessment.prediction).intent
         in_scope = case.expected in known
         right = in_scope and assessment.prediction.intent == case.expected
         row = {
@@ -141,7 +147,12 @@ def replay(
             "auto": outcome.auto_resolved,
             "right": right,
             "reason": outcome.reason,
-            "auto_without_abstentions": all(name in ABSTENTIONS for name in fired),
+            # A ticket re-read on what the customer wants was escalated because of the negation.
+            "abstained_as": NEGATED_INTENT if assessment.first_outcome else outcome.reason,
+            "auto_without_abstentions": all(
+                name in ABSTENTIONS for name in first.signals.get("fired", [])
+            ),
+            "right_without_abstentions": in_scope and first_intent == case.expected,
         }
         rows.append(row)
         if outcome.auto_resolved and not right and len(wrong) < examples:
