@@ -304,18 +304,16 @@ _VAGUE = frozenset(
         "anything",
         "thing",
         "things",
-        "info",
-        "information",
-        "detail",
-        "details",
-        "status",
-        "order",
-        "orders",
-        "account",
-        "stuff",
         "same",
+        "stuff",
     ]
 )
+# Topics that name no request alone ("order??", "my account"), unless asked about ("where is
+# my order").
+_TOPICS = frozenset(
+    ["order", "orders", "account", "status", "info", "information", "detail", "details"]
+)
+_QUESTION = re.compile(r"\b(?:how|what|whats|when|where|why|which|who|can|could|is|are|do|does)\b")
 # What makes a message a request rather than a remark.
 _REQUEST = re.compile(
     r"\?|\b(?:how|what|whats|what's|when|where|why|which|who|can|could|would|will|pls|plz|"
@@ -356,9 +354,10 @@ def no_content(text: str, *, trained: bool = False) -> str | None:
     lowered = normalize(text)
     if any(t in _THANKS for t in tokens) and not _REQUEST.search(lowered):
         return "remark"
-    if trained:
-        return None
+    # Vague even when a training example says the same ("order"): the issue's "order??".
     if all(w in _VAGUE for w in content):
+        return "vague"
+    if len(content) == 1 and content[0] in _TOPICS and not _QUESTION.search(lowered):
         return "vague"
     return None
 
@@ -422,8 +421,8 @@ _NEGATION = re.compile(
 )
 # Where the negated phrase ends: the end of its clause, or the turn to what they do want.
 _CLAUSE_END = re.compile(
-    r"[.;!?\n,]|\b(?:but|just|only|instead|rather|however|though|i want|i need|i would|i'd|"
-    r"i wanna|i am|i'm|please)\b",
+    r"[.;!?\n,]|\b(?:(?:i|we)\s+)?(?:but|just|only|instead|rather|however|though)\b"
+    r"|\b(?:i want|i need|i would|i'd|i wanna|i am|i'm|please)\b",
     re.IGNORECASE,
 )
 _NEGATION_WORDS = re.compile(
