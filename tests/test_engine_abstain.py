@@ -288,10 +288,17 @@ def test_views_that_disagree_fire():
     fired, _ = assess_text(
         "where is my parcel",
         prediction=prediction,
+        views=TextViews(word_intent="cancel_order", char_intent="get_refund"),
+        classify=classify,
+    )
+    assert fired["views_disagree"]  # neither view alone agrees with the model
+    fired, _ = assess_text(
+        "where is my parcel",
+        prediction=prediction,
         views=TextViews(word_intent="track_order", char_intent="cancel_order"),
         classify=classify,
     )
-    assert fired["views_disagree"]
+    assert not fired["views_disagree"]  # one view agrees
     fired, _ = assess_text(
         "where is my parcel",
         prediction=prediction,
