@@ -358,7 +358,7 @@ def test_each_abstention_escalates_with_its_own_reason():
         assert outcome.signals["abstain"] == {"seen": name}
 
 
-def test_a_text_abstention_names_the_reason_before_low_confidence():
+def test_the_abstentions_name_the_reason_before_low_confidence():
     outcome = decide(
         prediction=Prediction("track_order", 0.2, (("track_order", 0.2),)),
         policy=IntentPolicy(0.75),
@@ -366,13 +366,24 @@ def test_a_text_abstention_names_the_reason_before_low_confidence():
         match=None,
         abstentions={"path_failed": True, "out_of_distribution": True},
     )
-    assert outcome.reason == "path_failed"
+    assert outcome.reason == "out_of_distribution"
     assert outcome.signals["fired"] == [
+        "out_of_distribution",
         "path_failed",
         "low_confidence",
-        "out_of_distribution",
         "no_answer",
     ]
+
+
+def test_nothing_to_act_on_is_the_reason_even_for_an_always_escalate_intent():
+    outcome = decide(
+        prediction=confident("contact_human_agent"),
+        policy=IntentPolicy(0.75, always_escalate=True),
+        answer=None,
+        match=None,
+        abstentions={"no_content": True},
+    )
+    assert outcome.reason == "no_content"
 
 
 def test_an_unknown_abstention_is_a_programming_error():

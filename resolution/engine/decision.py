@@ -41,10 +41,11 @@ DEFAULT_MIN_MARGIN = 0.3
 
 # The checks, in the order they are tried; each is also the escalation reason it gives, except
 # always_escalate (sensitive intent, or the customer's request for the human-agent intent).
-# The abstentions (resolution.engine.abstain) that read the text come before the confidence:
-# "the reset e-mail never arrives" is the reason, whatever the confidence; the ones that
-# read the model's views come after it and the margin, so a ticket the model was unsure of
-# still says so.
+# The abstentions (resolution.engine.abstain) that say the intent itself is unreliable come
+# before the intent's own rules: "hello??" read as the human-agent intent, or a Spanish ticket
+# read as a sensitive one, is reported as no_content / out_of_distribution, not as a request
+# for a person. The checks that read the text come before the confidence ("the reset e-mail
+# never arrives" is the reason whatever the confidence); the views after it and the margin.
 ABSTENTIONS = (
     NO_CONTENT,
     PATH_FAILED,
@@ -55,15 +56,15 @@ ABSTENTIONS = (
 )
 CHECKS = (
     "customer_requested_human",
+    NO_CONTENT,
+    OUT_OF_DISTRIBUTION,
     "always_escalate",
     NOT_CERTIFIED,
-    NO_CONTENT,
     PATH_FAILED,
     NEGATED_INTENT,
     SEVERAL_REQUESTS,
     LOW_CONFIDENCE,
     LOW_MARGIN,
-    OUT_OF_DISTRIBUTION,
     VIEWS_DISAGREE,
     KNOWLEDGE_CONFLICT,
     NO_ANSWER,
