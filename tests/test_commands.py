@@ -60,6 +60,31 @@ def test_evaluate_reports_every_figure_as_json(tmp_path, labelled_csv):
     assert report["accuracy"] > 0.5
 
 
+def test_evaluate_replays_the_whole_decision_per_reason_and_kind(tmp_path, trained_model):
+    rows = [
+        ("I forgot my password, how do I reset it?", "recover_password", "plain"),
+        ("7021645199", "escalate", "no_content"),
+        (
+            "I clicked forgot password three times and the reset e-mail never arrives",
+            "escalate",
+            "path_failed",
+        ),
+    ]
+    path = tmp_path / "hard.csv"
+    path.write_text(
+        "text,intent,kind\n" + "".join(f'"{t}",{label},{kind}\n' for t, label, kind in rows)
+    )
+    replay = json.loads(run("evaluate", "--csv", str(path), "--json"))["replay"]
+    # The live decision, not the confidence alone: the number and the failed reset escalate.
+    assert replay["auto"] == 1 and replay["auto_precision"] == 1.0
+    assert replay["by_kind"]["no_content"]["by_reason"] == {"no_content": 1}
+    assert replay["by_kind"]["path_failed"]["by_reason"] == {"path_failed": 1}
+    assert replay["must_escalate_answered"] == 0.0
+    assert replay["sent_to_people_by_abstention"]["path_failed"] == 1
+    printed = run("evaluate", "--csv", str(path))
+    assert "The whole decision, replayed" in printed and "path_failed" in printed
+
+
 def test_evaluate_prints_a_readable_report(tmp_path, labelled_csv):
     output = run("evaluate", "--csv", str(labelled_csv), "--train-csv", str(labelled_csv))
     assert "Accuracy" in output and "Risk-coverage" in output

@@ -62,10 +62,10 @@ def test_without_a_model_the_ticket_escalates_with_ai_error(
 def test_a_classifier_crash_escalates_and_loses_nothing(alice, trained_model, monkeypatch):
     loaded = registry.model()
 
-    def explode(text):
+    def explode(texts):
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(loaded.classifier, "predict", explode)
+    monkeypatch.setattr(loaded.classifier, "inspect_many", explode)
     monkeypatch.setattr(registry, "model", lambda: loaded)
     ticket = ticket_create(customer=alice, message="My refund has not arrived")
     result = run_pipeline(ticket.pk)

@@ -16,17 +16,17 @@ def test_classify_and_search_run_outside_any_transaction(alice, trained_model, m
     loaded = registry.model()
     index = registry.index()
     seen: list[tuple[str, bool]] = []
-    predict, search = loaded.classifier.predict, index.search
+    predict, search = loaded.classifier.inspect_many, index.search
 
-    def watched_predict(text):
+    def watched_predict(texts):
         seen.append(("predict", connection.in_atomic_block))
-        return predict(text)
+        return predict(texts)
 
     def watched_search(text, k):
         seen.append(("search", connection.in_atomic_block))
         return search(text, k=k)
 
-    monkeypatch.setattr(loaded.classifier, "predict", watched_predict)
+    monkeypatch.setattr(loaded.classifier, "inspect_many", watched_predict)
     monkeypatch.setattr(index, "search", watched_search)
     monkeypatch.setattr(registry, "model", lambda: loaded)
     monkeypatch.setattr(registry, "index", lambda: index)
@@ -49,14 +49,14 @@ def test_a_ticket_decided_while_it_was_analysed_is_not_decided_again(
     ticket.decisions.all().delete()
     type(ticket).objects.filter(pk=ticket.pk).update(status="open")
     answers_before = ticket.messages.filter(author_kind="assistant").count()
-    predict = loaded.classifier.predict
+    predict = loaded.classifier.inspect_many
 
-    def decided_meanwhile(text):
+    def decided_meanwhile(texts):
         # Another worker records its decision between our analysis and our lock.
         type(ticket).objects.filter(pk=ticket.pk).update(status="escalated")
-        return predict(text)
+        return predict(texts)
 
-    monkeypatch.setattr(loaded.classifier, "predict", decided_meanwhile)
+    monkeypatch.setattr(loaded.classifier, "inspect_many", decided_meanwhile)
     monkeypatch.setattr(registry, "model", lambda: loaded)
     result = run_pipeline(ticket.pk)
 

@@ -23,6 +23,12 @@ class EscalationReason(models.TextChoices):
     # The intent's autonomy mode (resolution's per-intent copilot/autopilot) held the answer back.
     AUTONOMY_OFF = "autonomy_off", "AI answers are off for this intent"
     DRAFT = "draft", "AI draft for an agent to review"
+    NO_CONTENT = "no_content", "Nothing to act on"
+    PATH_FAILED = "path_failed", "The standard answer already failed"
+    NEGATED_INTENT = "negated_intent", "Picked by what the customer does not want"
+    SEVERAL_REQUESTS = "several_requests", "More than one request"
+    OUT_OF_DISTRIBUTION = "out_of_distribution", "Unlike anything the model learned"
+    VIEWS_DISAGREE = "views_disagree", "Readings of the text disagree"
 
 
 class Ticket(models.Model):

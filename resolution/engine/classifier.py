@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import time
 from collections import Counter
@@ -59,12 +60,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
+from .abstain import text_profile
 from .text import TOKEN_PATTERN, normalize
-from .types import Prediction
+from .types import Prediction, TextViews
 
 FEATURIZERS = ("tfidf", "embeddings", "hybrid")
 
 TOP_K = 3
+# Training examples kept for the nearest-example check (a stratified sample beyond this):
+# the word TF-IDF rows cost ~100 bytes an example in the blob.
+MAX_EXEMPLARS = 20_000
+_UNIGRAM = re.compile(TOKEN_PATTERN)
 
 # Blob layout: magic, format version (uint16), payload length (uint64), sha256 of payload,
 # payload (a joblib dump of a plain dict). The digest catches truncation and bit rot before
@@ -339,6 +345,29 @@ def _centroid_distance(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray
     return 1.0 - (vectors @ centroids.T).max(axis=1).astype(np.float64)
 
 
+EXEMPLAR_QUANTILES = (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def _exemplar_quantiles(
+    exemplars: sp.csr_matrix, *, seed: int, sample: int = 2000, chunk: int = 250
+) -> dict[str, float]:
+    """Quantiles of each example's cosine to its nearest *other* example (a sample of at
+    most ``sample`` examples, in chunks so the dense block stays small)."""
+    n = exemplars.shape[0]
+    if n < 2:
+        return {}
+    rows = np.random.default_rng(seed).permutation(n)[:sample]
+    transposed = sp.csr_matrix(exemplars.T)
+    nearest = []
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        cosines = (exemplars[part] @ transposed).toarray()
+        cosines[np.arange(len(part)), part] = -1.0  # not itself
+        nearest.append(cosines.max(axis=1))
+    values = np.concatenate(nearest)
+    return {f"{q:g}": round(float(np.quantile(values, q)), 4) for q in EXEMPLAR_QUANTILES}
+
+
 class IntentClassifier:
     """Train with :meth:`train`, load with :meth:`from_bytes`; do not construct directly."""
 
@@ -357,6 +386,8 @@ class IntentClassifier:
         embedding_dimensions: int = 0,
         centroids: np.ndarray | None = None,
         distance_weight: float = 0.0,
+        exemplars: sp.csr_matrix | None = None,
+        exemplar_labels: np.ndarray | None = None,
     ):
         if featurizer not in FEATURIZERS:
             raise ValueError(f"unknown featurizer {featurizer!r}")
@@ -402,6 +433,18 @@ class IntentClassifier:
             else None
         )
         self.distance_weight = float(distance_weight) if self._centroids is not None else 0.0
+        # Training examples as word TF-IDF rows (transposed: features x examples, so one
+        # ticket's row times it reads only the postings of its own words), and their intents:
+        # how close a ticket comes to anything the model learned (resolution.engine.abstain).
+        # None for models trained before they were kept, and for embeddings-only models.
+        self._exemplars_t: sp.csr_matrix | None = (
+            sp.csr_matrix(exemplars.T, dtype=np.float32)
+            if exemplars is not None and self._vectorizers
+            else None
+        )
+        self._exemplar_labels = (
+            np.asarray(exemplar_labels, dtype=np.int32) if self._exemplars_t is not None else None
+        )
         self.info = info
 
     # Training ---------------------------------------------------------------------------
@@ -531,6 +574,11 @@ class IntentClassifier:
         if n_classes == 2:  # binary LinearSVC keeps one row: score for class 1
             coef = np.vstack([-coef[0], coef[0]])
             intercept = np.array([-intercept[0], intercept[0]])
+        exemplar_rows = stratified_sample(y, MAX_EXEMPLARS, seed=seed + 3)
+        exemplars = sp.csr_matrix(blocks[0][exemplar_rows]) if vectorizers else None
+        exemplar_quantiles = (
+            _exemplar_quantiles(exemplars, seed=seed) if exemplars is not None else None
+        )
         for vectorizer in vectorizers:
             # Pruned terms, kept by sklearn only for introspection, would bloat the blob.
             vectorizer.stop_words_ = None
@@ -538,6 +586,12 @@ class IntentClassifier:
         info = {
             "format_version": FORMAT_VERSION,
             "featurizer": config.featurizer,
+            # Per intent, the share of its examples that report a failure, negate, etc.: a
+            # cue that is ordinary for an intent does not make it abstain (abstain.py).
+            "text_profile": text_profile(texts, labels),
+            # How close a training example comes to its nearest other one (quantiles): what
+            # "unlike anything learned" means for this model's data (abstain.py).
+            "exemplar_similarity_quantiles": exemplar_quantiles,
             "sklearn_version": sklearn.__version__,
             "n_examples": len(texts),
             "n_features": int(X.shape[1]),
@@ -565,6 +619,8 @@ class IntentClassifier:
             embedding_dimensions=embedding_dimensions,
             centroids=centroids,
             distance_weight=distance_weight,
+            exemplars=exemplars,
+            exemplar_labels=y[exemplar_rows] if exemplars is not None else None,
         )
 
     # Prediction -------------------------------------------------------------------------
@@ -573,29 +629,38 @@ class IntentClassifier:
     def labels(self) -> tuple[str, ...]:
         return self._labels
 
-    def _scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
-        """Raw SVM scores (intercept included), one row per text, one column per label."""
-        scores = np.zeros((len(texts), len(self._labels)), dtype=np.float64)
+    def _block_scores(
+        self, texts: Sequence[str], vectors: np.ndarray | None
+    ) -> tuple[list[np.ndarray], list[sp.csr_matrix]]:
+        """Raw SVM scores of each feature block (no intercept), one row per text, one column
+        per label; and the TF-IDF rows of each text (word block first)."""
+        parts: list[np.ndarray] = []
+        rows: list[sp.csr_matrix] = []
         if self._vectorizers:
             docs = [normalize(t) for t in texts]
             for vectorizer, weights in zip(self._vectorizers, self._coef_blocks, strict=True):
-                scores += vectorizer.transform(docs) @ weights
+                features = vectorizer.transform(docs)
+                rows.append(features)
+                parts.append(np.asarray(features @ weights, dtype=np.float64))
         if self._embedding_coef is not None:
             assert vectors is not None
-            scores += vectors @ self._embedding_coef
-        return scores + self._intercept
+            parts.append(np.asarray(vectors @ self._embedding_coef, dtype=np.float64))
+        return parts, rows
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, one row per text, one column per label (see module doc)."""
-        vectors = _encoder().encode(list(texts)) if self._embedding_coef is not None else None
-        z = self._scores(texts, vectors) / self.temperature
+    def _scores(self, texts: Sequence[str], vectors: np.ndarray | None) -> np.ndarray:
+        """Raw SVM scores (intercept included), one row per text, one column per label."""
+        parts, _ = self._block_scores(texts, vectors)
+        return sum(parts) + self._intercept
+
+    def _calibrated(self, scores: np.ndarray, vectors: np.ndarray | None) -> np.ndarray:
+        z = scores / self.temperature
         # Softmax over the intents plus the "none of these" logit, if any: a constant, plus
         # with embeddings a term growing with the distance from every known intent.
         if self.reject_bias is None:
             z = z - z.max(axis=1, keepdims=True)
             e = np.exp(z)
             return e / e.sum(axis=1, keepdims=True)
-        reject = np.full(len(texts), float(self.reject_bias))
+        reject = np.full(len(scores), float(self.reject_bias))
         if self._centroids is not None:
             assert vectors is not None
             reject += self.distance_weight * _centroid_distance(vectors, self._centroids)
@@ -604,10 +669,15 @@ class IntentClassifier:
         e = np.exp(z - top)
         return e / (e.sum(axis=1, keepdims=True) + np.exp(reject - top))
 
-    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        if len(texts) == 0:
-            return []
-        probs = self.probabilities(texts)
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        return _encoder().encode(list(texts)) if self._embedding_coef is not None else None
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per text, one column per label (see module doc)."""
+        vectors = self._vectors(texts)
+        return self._calibrated(self._scores(texts, vectors), vectors)
+
+    def _predictions(self, probs: np.ndarray) -> list[Prediction]:
         k = min(TOP_K, probs.shape[1])
         top = np.argpartition(-probs, k - 1, axis=1)[:, :k]
         predictions = []
@@ -622,6 +692,56 @@ class IntentClassifier:
                 )
             )
         return predictions
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        if len(texts) == 0:
+            return []
+        return self._predictions(self.probabilities(texts))
+
+    def inspect_many(self, texts: Sequence[str]) -> list[tuple[Prediction, TextViews]]:
+        """Predictions, and other views of each text from the same features: the intent
+        the word block alone and the character block alone would pick, and the most similar
+        training example (word TF-IDF cosine) with its intent."""
+        if len(texts) == 0:
+            return []
+        vectors = self._vectors(texts)
+        parts, rows = self._block_scores(texts, vectors)
+        scores = sum(parts) + self._intercept
+        predictions = self._predictions(self._calibrated(scores, vectors))
+        n = len(texts)
+        word = char = [None] * n
+        if len(rows) == 2:
+            word = [self._labels[i] for i in np.argmax(parts[0] + self._intercept, axis=1)]
+            char = [self._labels[i] for i in np.argmax(parts[1] + self._intercept, axis=1)]
+        similarity: list[float | None] = [None] * n
+        nearest: list[str | None] = [None] * n
+        known: list[tuple[str, ...] | None] = [None] * n
+        unknown: list[tuple[str, ...] | None] = [None] * n
+        if self._vectorizers:
+            vocabulary = self._vectorizers[0].vocabulary_
+            for i, text in enumerate(texts):
+                tokens = _UNIGRAM.findall(normalize(text))
+                known[i] = tuple(t for t in tokens if t in vocabulary)
+                unknown[i] = tuple(t for t in tokens if t not in vocabulary)
+        if self._exemplars_t is not None and rows:
+            cosines = (rows[0] @ self._exemplars_t).toarray()
+            best = cosines.argmax(axis=1)
+            similarity = [float(cosines[i, j]) for i, j in enumerate(best)]
+            nearest = [self._labels[self._exemplar_labels[j]] for j in best]
+        return [
+            (
+                prediction,
+                TextViews(
+                    word_intent=word[i],
+                    char_intent=char[i],
+                    nearest_similarity=similarity[i],
+                    nearest_intent=nearest[i],
+                    known_words=known[i],
+                    unknown_words=unknown[i],
+                ),
+            )
+            for i, prediction in enumerate(predictions)
+        ]
 
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
@@ -638,6 +758,8 @@ class IntentClassifier:
             "embedding_dimensions": self._embedding_dimensions,
             "centroids": self._centroids,
             "distance_weight": self.distance_weight,
+            "exemplars": None if self._exemplars_t is None else self._exemplars_t.T.tocsr(),
+            "exemplar_labels": self._exemplar_labels,
             "vectorizers": list(self._vectorizers),
             "coef": np.hstack(blocks),
             "intercept": self._intercept,
@@ -690,6 +812,8 @@ class IntentClassifier:
                 embedding_dimensions=int(state.get("embedding_dimensions") or 0),
                 centroids=state.get("centroids"),
                 distance_weight=float(state.get("distance_weight") or 0.0),
+                exemplars=state.get("exemplars"),
+                exemplar_labels=state.get("exemplar_labels"),
             )
         except Exception as exc:  # unpickling can fail in many ways; report one
             raise ModelLoadError(f"classifier payload could not be loaded: {exc!r}") from exc

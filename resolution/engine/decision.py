@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from .types import (
     AUTO_RESOLVE,
@@ -11,9 +13,15 @@ from .types import (
     KNOWLEDGE_CONFLICT,
     LOW_CONFIDENCE,
     LOW_MARGIN,
+    NEGATED_INTENT,
     NO_ANSWER,
+    NO_CONTENT,
     NOT_CERTIFIED,
+    OUT_OF_DISTRIBUTION,
+    PATH_FAILED,
     SENSITIVE_INTENT,
+    SEVERAL_REQUESTS,
+    VIEWS_DISAGREE,
     Answer,
     IntentPolicy,
     Match,
@@ -33,12 +41,31 @@ DEFAULT_MIN_MARGIN = 0.3
 
 # The checks, in the order they are tried; each is also the escalation reason it gives, except
 # always_escalate (sensitive intent, or the customer's request for the human-agent intent).
+# The abstentions (resolution.engine.abstain) that say the intent itself is unreliable come
+# before the intent's own rules: "hello??" read as the human-agent intent, or a Spanish ticket
+# read as a sensitive one, is reported as no_content / out_of_distribution, not as a request
+# for a person. The checks that read the text come before the confidence ("the reset e-mail
+# never arrives" is the reason whatever the confidence); the views after it and the margin.
+ABSTENTIONS = (
+    NO_CONTENT,
+    PATH_FAILED,
+    NEGATED_INTENT,
+    SEVERAL_REQUESTS,
+    OUT_OF_DISTRIBUTION,
+    VIEWS_DISAGREE,
+)
 CHECKS = (
     "customer_requested_human",
+    NO_CONTENT,
+    OUT_OF_DISTRIBUTION,
     "always_escalate",
     NOT_CERTIFIED,
+    PATH_FAILED,
+    NEGATED_INTENT,
+    SEVERAL_REQUESTS,
     LOW_CONFIDENCE,
     LOW_MARGIN,
+    VIEWS_DISAGREE,
     KNOWLEDGE_CONFLICT,
     NO_ANSWER,
 )
@@ -62,6 +89,8 @@ def decide(
     match: Match | None,
     nearest: Match | None = None,
     customer_requested_human: bool = False,
+    abstentions: Mapping[str, bool] | None = None,
+    abstain_detail: dict[str, Any] | None = None,
 ) -> Outcome:
     """Auto-resolve only a confident, unambiguous, answerable, non-sensitive ticket; say why
     otherwise.
@@ -73,8 +102,13 @@ def decide(
     are closer than ``policy.min_margin``; a strong knowledge match (``nearest``, score at least
     ``policy.conflict_similarity``) is about another intent; there is no answer.
     ``match`` is the knowledge entry the answer may come from, ``nearest`` the most similar one
-    whatever its intent.
+    whatever its intent. ``abstentions`` says which of the abstention checks fired
+    (:func:`resolution.engine.abstain.assess_text`), ``abstain_detail`` what they saw.
     """
+    abstentions = abstentions or {}
+    unknown = set(abstentions) - set(ABSTENTIONS)
+    if unknown:
+        raise ValueError(f"unknown abstention checks: {sorted(unknown)}")
     margin = float(prediction.margin)
     conflict = policy.conflict_similarity is not None and knowledge_conflict(
         prediction, nearest, policy.conflict_similarity
@@ -87,6 +121,7 @@ def decide(
         LOW_MARGIN: margin < policy.min_margin,
         KNOWLEDGE_CONFLICT: conflict,
         NO_ANSWER: answer is None,
+        **{name: bool(abstentions.get(name, False)) for name in ABSTENTIONS},
     }
     fired = [name for name in CHECKS if checks[name]]
     signals: dict = {
@@ -112,6 +147,8 @@ def decide(
         "answer_source": answer.source if answer else None,
         "fired": fired,
     }
+    if abstain_detail is not None:
+        signals["abstain"] = abstain_detail
 
     if not fired:
         action, reason = AUTO_RESOLVE, ""

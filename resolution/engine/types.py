@@ -29,6 +29,36 @@ NOT_CERTIFIED = "not_certified"
 # The intent's autonomy mode kept a would-be automatic answer from the customer.
 AUTONOMY_OFF = "autonomy_off"
 DRAFT = "draft"
+# Abstentions (resolution.engine.abstain): the ticket is not a plain, single request for an
+# intent's standard answer.
+NO_CONTENT = "no_content"
+PATH_FAILED = "path_failed"
+NEGATED_INTENT = "negated_intent"
+SEVERAL_REQUESTS = "several_requests"
+OUT_OF_DISTRIBUTION = "out_of_distribution"
+VIEWS_DISAGREE = "views_disagree"
+
+# Every escalation reason the engine gives, plus the two the desk gives (ai_error when the
+# engine fails, reopened when the customer says an answer did not help).
+REASON_CODES = (
+    LOW_CONFIDENCE,
+    NO_ANSWER,
+    SENSITIVE_INTENT,
+    CUSTOMER_REQUESTED_HUMAN,
+    AI_ERROR,
+    REOPENED,
+    LOW_MARGIN,
+    KNOWLEDGE_CONFLICT,
+    NOT_CERTIFIED,
+    AUTONOMY_OFF,
+    DRAFT,
+    NO_CONTENT,
+    PATH_FAILED,
+    NEGATED_INTENT,
+    SEVERAL_REQUESTS,
+    OUT_OF_DISTRIBUTION,
+    VIEWS_DISAGREE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +79,28 @@ class Prediction:
         if len(self.alternatives) < 2:
             return self.confidence
         return self.alternatives[0][1] - self.alternatives[1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class TextViews:
+    """Other readings of a ticket from the classifier's own features.
+
+    ``word_intent``/``char_intent``: the intent the word n-grams alone and the character
+    n-grams alone would pick (None without TF-IDF features). ``nearest_similarity``: cosine
+    (word TF-IDF) to the closest training example, ``nearest_intent`` that example's intent
+    (None for models that keep no examples). ``known_words``/``unknown_words``: the ticket's
+    single words inside and outside the model's vocabulary (which only holds words seen in
+    training), so a ticket made of words the model never saw is not "close" to an example
+    that shares its one known word.
+    """
+
+    word_intent: str | None = None
+    char_intent: str | None = None
+    nearest_similarity: float | None = None
+    nearest_intent: str | None = None
+    # The ticket's words the model's vocabulary does not hold (None: no word vocabulary).
+    unknown_words: tuple[str, ...] | None = None
+    known_words: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,17 +7,17 @@ of the AI escalates the ticket with reason ai_error: a ticket is never lost or l
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from resolution.engine.assess import Assessment, assess
 from resolution.engine.autonomy import apply_autonomy, effective_mode
-from resolution.engine.decision import decide, wants_human
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
-from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
+from resolution.engine.types import Answer, IntentPolicy, Match, Outcome
 from resolution.models import Decision, KnowledgeEntry
 from resolution.selectors import latest_decision
 from resolution.services.intent_rules import intent_rules
@@ -36,21 +36,11 @@ class PipelineResult:
 
 
 @dataclass
-class Analysis:
+class Analysis(Assessment):
     """What the AI worked out for a ticket, as far as it got before any failure."""
 
     model_version_id: int | None = None
-    prediction: Prediction | None = None
-    match: Match | None = None
-    answer: Answer | None = None
-    policy: IntentPolicy | None = None
     desk_policy: ActivePolicy | None = None
-    autonomy: str = ""  # the intent's own autonomy mode ("" follows the desk)
-    similar: list[Match] = field(default_factory=list)
-
-    @property
-    def nearest(self) -> Match | None:
-        return self.similar[0] if self.similar else None
 
 
 def intent_policy(
@@ -68,37 +58,40 @@ def intent_policy(
     return policy, rules.template
 
 
-def analyse(ticket: Ticket, analysis: Analysis) -> None:
-    """Classify, find similar, respond; fills `analysis` as it goes so a failure keeps the rest."""
+def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
+    """Classify, find similar, respond, abstain or not, decide (the engine's one decision,
+    resolution.engine.assess, which `manage.py evaluate` replays); fills `analysis` as it goes
+    so a failure keeps the rest."""
     loaded = registry.model()
     analysis.model_version_id = loaded.version_id
-    text = f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message
-    analysis.prediction = prediction = loaded.classifier.predict(text)
-    analysis.similar = registry.index().search(text, k=3)
-    best = analysis.similar[0] if analysis.similar else None
-    # A knowledge answer about another intent would answer the wrong question.
-    if (
-        best is not None
-        and best.score >= settings.SIMILARITY_THRESHOLD
-        and best.item.intent in (None, prediction.intent)
-    ):
-        analysis.match = best
-    analysis.desk_policy = current_policy(loaded.version_id)
-    analysis.policy, template = intent_policy(prediction.intent, analysis.desk_policy)
-    rules = intent_rules.get(prediction.intent)
-    analysis.autonomy = rules.autonomy if rules else ""
-    analysis.answer = respond(
-        text=ticket.message,
-        intent=prediction.intent,
-        match=analysis.match,
-        template=template,
-        context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
-        llm=llm_from_settings(
-            settings.LLM_BASE_URL,
-            settings.LLM_MODEL,
-            settings.LLM_API_KEY,
-            settings.LLM_TIMEOUT_SECONDS,
-        ),
+    analysis.desk_policy = desk_policy = current_policy(loaded.version_id)
+    llm = llm_from_settings(
+        settings.LLM_BASE_URL,
+        settings.LLM_MODEL,
+        settings.LLM_API_KEY,
+        settings.LLM_TIMEOUT_SECONDS,
+    )
+    context = {"ticket": ticket, "customer_name": ticket.customer.get_short_name()}
+
+    def answer_for(intent: str, match: Match | None, template: str | None) -> Answer | None:
+        return respond(
+            text=ticket.message,
+            intent=intent,
+            match=match,
+            template=template,
+            context=context,
+            llm=llm,
+        )
+
+    return assess(
+        analysis,
+        text=f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message,
+        message=ticket.message,
+        classifier=loaded.classifier,
+        index=registry.index(),
+        policy_for=lambda intent: intent_policy(intent, desk_policy),
+        answer_for=answer_for,
+        similarity_threshold=settings.SIMILARITY_THRESHOLD,
     )
 
 
@@ -108,20 +101,14 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
     an ai_error escalation: (analysis so far, outcome, error text)."""
     analysis = Analysis()
     try:
-        analyse(ticket, analysis)
-        outcome = decide(
-            prediction=analysis.prediction,
-            policy=analysis.policy,
-            answer=analysis.answer,
-            match=analysis.match,
-            nearest=analysis.nearest,
-            customer_requested_human=wants_human(ticket.message),
-        )
+        outcome = analyse(ticket, analysis)
         # The intent's autonomy mode may hold an automatic answer back (off, or a draft).
+        rules = intent_rules.get(analysis.prediction.intent) if analysis.prediction else None
         outcome = apply_autonomy(
             outcome,
             mode=effective_mode(
-                analysis.autonomy, earned_autonomy=analysis.desk_policy.earned_autonomy
+                rules.autonomy if rules else "",
+                earned_autonomy=analysis.desk_policy.earned_autonomy,
             ),
         )
     except Exception as exc:  # the AI failing must escalate, never drop the ticket
@@ -189,7 +176,9 @@ def record_decision(
             ),
         },
         error=error,
-        draft=analysis.answer.text if outcome.reason == EscalationReason.DRAFT else "",
+        draft=analysis.answer.text
+        if analysis.answer and outcome.reason == EscalationReason.DRAFT
+        else "",
         latency_ms=(time.perf_counter() - started) * 1000,
     )
     intent = prediction.intent if prediction else None

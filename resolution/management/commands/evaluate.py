@@ -10,6 +10,7 @@ from tqdm import tqdm
 from resolution.engine.classifier import IntentClassifier
 from resolution.engine.decision import DEFAULT_MIN_MARGIN, knowledge_conflict
 from resolution.engine.evaluation import calibration_record, evaluate, rule_report, split_holdout
+from resolution.engine.replay import Case, fixed_policy, offline_decider, replay
 from resolution.engine.similarity import SimilarityIndex
 from resolution.engine.types import KnowledgeItem
 from resolution.services.csv_rows import CsvError, read_rows
@@ -33,7 +34,9 @@ def risk_level(value: str) -> float:
 
 class Command(BaseCommand):
     help = (
-        "Evaluate the active model (or one trained on --train-csv) on a labelled CSV: accuracy, "
+        "Evaluate the active model (or one trained on --train-csv) on a labelled CSV: the whole "
+        "live decision replayed on every row (per escalation reason and per --kind-column), "
+        "accuracy, "
         "macro-F1, calibration error, auto-resolution coverage and precision. Rows whose label "
         "is not a known intent are out-of-scope and must escalate. Also: the certified "
         "threshold for --alpha/--delta (on a held-out split of --train-csv, or on the active "
@@ -72,6 +75,14 @@ class Command(BaseCommand):
                 "A knowledge base as JSON ([{question, answer, intent}], e.g. "
                 "resolution/data/knowledge_base.json) to measure the knowledge-agreement check."
             ),
+        )
+        parser.add_argument(
+            "--kind-column",
+            default="kind",
+            help="Optional column grouping the rows (e.g. path_failed, plain) in the replay.",
+        )
+        parser.add_argument(
+            "--examples", type=int, default=10, help="Wrong automatic answers to show."
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
@@ -119,10 +130,97 @@ class Command(BaseCommand):
                 self.conflicts(knowledge, texts, predictions) if knowledge is not None else None
             ),
         )
+        report["replay"] = self.replay(options, classifier, knowledge, rows, columns)
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
             self.print_report(report, options["threshold"])
+            self.print_replay(report["replay"])
+
+    def replay(self, options, classifier, knowledge, rows, columns) -> dict:
+        """The whole live decision on every row (resolution.engine.assess: the pipeline's
+        function): the desk's policy, templates and knowledge for the active model; for a
+        model trained on --train-csv, the fixed threshold with every intent answered by a
+        template. --knowledge replaces the knowledge base."""
+        if options["train_csv"]:
+            policy_for = fixed_policy(
+                options["threshold"],
+                min_margin=options["min_margin"],
+                conflict_similarity=settings.SIMILARITY_THRESHOLD if knowledge else None,
+            )
+            index = knowledge
+        else:
+            from resolution.services.pipeline import intent_policy
+            from resolution.services.policy import current_policy
+
+            desk = current_policy(registry.model().version_id)
+
+            def policy_for(intent: str):
+                return intent_policy(intent, desk)
+
+            index = knowledge if knowledge is not None else registry.index()
+        kinds = self.kinds(options, len(rows))
+        cases = [
+            Case(row[columns[0]], row[columns[1]], kind)
+            for row, kind in zip(rows, kinds, strict=True)
+        ]
+        decide_one = offline_decider(
+            classifier,
+            policy_for=policy_for,
+            index=index,
+            similarity_threshold=settings.SIMILARITY_THRESHOLD,
+        )
+        return replay(
+            tqdm(cases, desc="Replaying", disable=None),
+            decide_one,
+            known_labels=classifier.labels,
+            examples=options["examples"],
+        )
+
+    @staticmethod
+    def kinds(options, n: int) -> list[str]:
+        """The --kind-column of the evaluated rows (the same rows, non-empty texts), or ""."""
+        columns = [options["text_column"], options["kind_column"]]
+        try:
+            rows = read_rows(options["csv"], columns=columns, encoding=options["encoding"])
+        except CsvError:
+            return [""] * n
+        kinds = [r[columns[1]] for r in rows if r[columns[0]]]
+        return kinds if len(kinds) == n else [""] * n
+
+    def print_replay(self, replay_report: dict) -> None:
+        def pct(value) -> str:
+            return "—" if value is None else f"{value:.1%}"
+
+        write = self.stdout.write
+        write("")
+        write("The whole decision, replayed (every check the live pipeline applies):")
+        groups = [("all", replay_report), *replay_report["by_kind"].items()]
+        write(
+            "  rows                  n   answered  right   in-scope answered  "
+            "must-escalate answered"
+        )
+        for name, r in groups:
+            write(
+                f"  {name:<18} {r['n']:>5}  {r['auto']:>8}  {pct(r['auto_precision']):>6}  "
+                f"{pct(r['in_scope_answered']):>17}  {pct(r['must_escalate_answered']):>22}"
+            )
+        before = replay_report["without_abstentions"]
+        write(
+            f"  without the abstention checks: {before['auto']} answered, "
+            f"{pct(before['auto_precision'])} right"
+        )
+        write("  Escalation reasons (tickets):")
+        for reason, count in replay_report["by_reason"].items():
+            write(f"    {reason:<26} {count:>6}")
+        write("  Sent to people by an abstention alone (the decision would have answered):")
+        for reason, count in replay_report["sent_to_people_by_abstention"].items():
+            write(f"    {reason:<26} {count:>6}")
+        for example in replay_report["wrong_examples"]:
+            write(
+                f"  wrong: {example['text'][:80]!r} answered as {example['answered_as']} "
+                f"({example['confidence']:.2f}), expected {example['expected']}"
+            )
 
     @staticmethod
     def knowledge(path: str | None) -> SimilarityIndex | None:
