@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
-from resolution.services import knowledge
+from resolution.selectors import pending_entries
+from resolution.services import review
 from tickets.agent_views import agent_required
 from tickets.errors import Conflict, InvalidInput
 
@@ -28,7 +29,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resolution/knowledge_list.html",
-        {"entries": knowledge.pending_entries()[:200]},
+        {"entries": pending_entries()[:200]},
     )
 
 
@@ -47,7 +48,7 @@ def _act(request: HttpRequest, action, done: str) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: knowledge.knowledge_entry_approve(entry_id=pk),
+        lambda: review.knowledge_entry_approve(entry_id=pk),
         "Approved: the entry now answers customers.",
     )
 
@@ -55,7 +56,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, lambda: knowledge.knowledge_entry_reject(entry_id=pk), "Rejected.")
+    return _act(request, lambda: review.knowledge_entry_reject(entry_id=pk), "Rejected.")
 
 
 @agent_required
@@ -70,7 +71,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = EntryForm(request.POST)
         if form.is_valid():
             try:
-                knowledge.knowledge_entry_edit(
+                review.knowledge_entry_edit(
                     entry_id=entry.pk,
                     question=form.cleaned_data["question"],
                     answer=form.cleaned_data["answer"],

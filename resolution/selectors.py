@@ -1,6 +1,6 @@
 """Reads for the resolution app."""
 
-from resolution.models import Decision, Intent
+from resolution.models import Decision, Intent, KnowledgeEntry, KnowledgeStatus
 from tickets.models import Ticket
 
 
@@ -20,4 +20,13 @@ def latest_decision(ticket: Ticket) -> Decision | None:
         ticket.decisions.select_related("model_version", "matched_entry")
         .defer("model_version__artifact", "model_version__calibration")
         .first()
+    )
+
+
+def pending_entries():
+    """Knowledge entries waiting for review, oldest first."""
+    return (
+        KnowledgeEntry.objects.filter(status=KnowledgeStatus.PENDING)
+        .select_related("intent", "created_by", "source_ticket", "duplicate_of")
+        .order_by("created_at", "id")
     )

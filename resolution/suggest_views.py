@@ -14,7 +14,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts.decorators import customer_required
 from resolution.services.deflection import deflection_helpful, deflection_shown
-from resolution.services.knowledge import similar_entries
+from resolution.services.suggestions import similar_entries
 from tickets.errors import ServiceError
 
 MIN_QUERY_CHARS = 12  # fewer than a couple of words matches noise

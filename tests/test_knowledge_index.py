@@ -5,7 +5,7 @@ import pytest
 
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.services import registry as registry_module
-from resolution.services.knowledge import retire_if_poor
+from resolution.services.ratings import retire_if_poor
 from resolution.services.registry import registry
 from resolution.tasks import refresh_knowledge_index
 
@@ -128,7 +128,7 @@ def test_the_backend_switches_when_incremental_growth_crosses_the_size(base, inc
 
 
 def test_approving_sees_the_entry_approved_a_moment_ago(base, settings):
-    from resolution.services.knowledge import knowledge_entry_approve
+    from resolution.services.review import knowledge_entry_approve
     from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600

@@ -16,12 +16,10 @@ from resolution.models import (
     KnowledgeStatus,
     ModelVersion,
 )
-from resolution.services.knowledge import (
-    clean_answer,
-    close_quiet_auto_resolutions,
-    retire_if_poor,
-)
+from resolution.services.ai_resolutions import close_quiet_auto_resolutions
+from resolution.services.learning import clean_answer
 from resolution.services.pipeline import run_pipeline
+from resolution.services.ratings import retire_if_poor
 from tests.conftest import PASSWORD
 from tickets.models import TicketStatus
 from tickets.services import ticket_agent_reply, ticket_create, ticket_customer_reply
@@ -281,7 +279,8 @@ def test_the_metrics_page_shows_resolved_by_ai(client, admin_user, alice, traine
 
 
 def test_two_alike_pending_entries_are_not_both_approved(taxonomy, settings):
-    from resolution.services.knowledge import knowledge_entry_approve, similar_entries
+    from resolution.services.review import knowledge_entry_approve
+    from resolution.services.suggestions import similar_entries
     from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600  # this process's cached index will not see the first

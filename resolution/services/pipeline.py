@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 
 from resolution.engine.decision import decide, wants_human
+from resolution.engine.knowledge import usable_match
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
@@ -73,14 +74,9 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
     text = f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message
     analysis.prediction = prediction = loaded.classifier.predict(text)
     analysis.similar = registry.index().search(text, k=3)
-    best = analysis.similar[0] if analysis.similar else None
-    # A knowledge answer about another intent would answer the wrong question.
-    if (
-        best is not None
-        and best.score >= settings.SIMILARITY_THRESHOLD
-        and best.item.intent in (None, prediction.intent)
-    ):
-        analysis.match = best
+    analysis.match = usable_match(
+        analysis.similar, intent=prediction.intent, min_score=settings.SIMILARITY_THRESHOLD
+    )
     analysis.desk_policy = current_policy(loaded.version_id)
     analysis.policy, template = intent_policy(prediction.intent, analysis.desk_policy)
     analysis.answer = respond(
