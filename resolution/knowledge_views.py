@@ -17,6 +17,13 @@ from tickets.errors import Conflict, InvalidInput
 
 
 class EntryForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Title customers see",
+        help_text="The question in words any customer may read (no names, numbers or "
+        "addresses). Blank: the intent's name is shown.",
+    )
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
     answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)
     intent = forms.ModelChoiceField(
@@ -73,6 +80,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 review.knowledge_entry_edit(
                     entry_id=entry.pk,
+                    title=form.cleaned_data["title"],
                     question=form.cleaned_data["question"],
                     answer=form.cleaned_data["answer"],
                     intent=form.cleaned_data["intent"],
@@ -84,6 +92,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("ai:knowledge")
     else:
         form = EntryForm(
-            initial={"question": entry.question, "answer": entry.answer, "intent": entry.intent}
+            initial={
+                "title": entry.title,
+                "question": entry.question,
+                "answer": entry.answer,
+                "intent": entry.intent,
+            }
         )
     return render(request, "resolution/knowledge_edit.html", {"entry": entry, "form": form})

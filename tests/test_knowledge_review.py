@@ -114,6 +114,7 @@ def test_an_agent_edits_then_rejects(escalated, agent, client, django_capture_on
     response = client.post(
         reverse("ai:knowledge_edit", args=[entry.pk]),
         {
+            "title": "  Can a  company share one account? ",
             "question": "Business accounts for teams?",
             "answer": "Yes, see /business/.",
             "intent": intent.pk,
@@ -121,10 +122,12 @@ def test_an_agent_edits_then_rejects(escalated, agent, client, django_capture_on
     )
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert (entry.question, entry.answer) == (
+    assert (entry.title, entry.question, entry.answer) == (
+        "Can a company share one account?",
         "Business accounts for teams?",
         "Yes, see /business/.",
     )
+    assert entry.public_title == "Can a company share one account?"
     client.post(reverse("ai:knowledge_reject", args=[entry.pk]))
     entry.refresh_from_db()
     assert (entry.status, entry.retired_reason) == (KnowledgeStatus.RETIRED, "rejected")

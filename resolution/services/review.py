@@ -19,9 +19,10 @@ def _pending(entry_id: int) -> KnowledgeEntry:
 
 @transaction.atomic
 def knowledge_entry_edit(
-    *, entry_id: int, question: str, answer: str, intent: Intent | None
+    *, entry_id: int, title: str, question: str, answer: str, intent: Intent | None
 ) -> KnowledgeEntry:
-    """Change a pending entry's text; the duplicate check runs again on the new question."""
+    """Change a pending entry's text; the duplicate check runs again on the new question.
+    `title` is what customers see of the question in suggestions ("" for the intent's name)."""
     entry = _pending(entry_id)
     question, answer = (question or "").strip(), (answer or "").strip()
     if not question or not answer:
@@ -32,6 +33,7 @@ def knowledge_entry_edit(
             },
         )
     duplicate = nearest_active_entry(question, exclude_id=entry.pk, fresh=True)
+    entry.title = " ".join((title or "").split())[:200]
     entry.question, entry.answer, entry.intent = question, answer, intent
     entry.duplicate_of_id = duplicate.entry_id if duplicate else None
     entry.duplicate_similarity = round(duplicate.score, 4) if duplicate else None
