@@ -1,14 +1,35 @@
 """Customers rate answers. "Not resolved" hands the ticket back to a person."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from feedback.models import Feedback
-from tickets.errors import Conflict, InvalidInput
+from tickets.errors import Conflict, InvalidInput, RateLimited
 from tickets.models import EscalationReason, Ticket, TicketStatus
 from tickets.services import ticket_escalate, ticket_latest_answer
 
 MAX_COMMENT_LENGTH = 2_000
+
+
+def _check_rate(customer: User) -> None:
+    """At most FEEDBACK_PER_HOUR ratings per customer per hour (portal and API alike).
+
+    Counted from the stored ratings, not a cache: exact across processes, nothing to expire.
+    """
+    since = timezone.now() - timedelta(hours=1)
+    recent = Feedback.objects.filter(ticket__customer=customer, created_at__gte=since)
+    if recent.count() >= settings.FEEDBACK_PER_HOUR:
+        oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
+        free_at = (oldest or timezone.now()) + timedelta(hours=1)  # limit 0: none yet
+        wait = max(1, int((free_at - timezone.now()).total_seconds()) + 1)
+        raise RateLimited(
+            "You have rated many answers in the last hour. Please try again later.",
+            details={"retry_after": wait},
+        )
 
 
 @transaction.atomic
@@ -26,6 +47,7 @@ def feedback_submit(
             f"The comment is too long (at most {MAX_COMMENT_LENGTH} characters).",
             details={"comment": [f"at most {MAX_COMMENT_LENGTH} characters"]},
         )
+    _check_rate(customer)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     answer = ticket_latest_answer(ticket)
     if answer is None:

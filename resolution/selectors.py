@@ -1,6 +1,6 @@
 """Reads for the resolution app."""
 
-from resolution.models import Decision, Intent, KnowledgeEntry, KnowledgeStatus
+from resolution.models import Decision, Intent, KnowledgeEntry, KnowledgeRating, KnowledgeStatus
 from tickets.models import Ticket
 
 
@@ -29,4 +29,13 @@ def pending_entries():
         KnowledgeEntry.objects.filter(status=KnowledgeStatus.PENDING)
         .select_related("intent", "created_by", "source_ticket", "duplicate_of")
         .order_by("created_at", "id")
+    )
+
+
+def rejected_entry_ids(ticket: Ticket) -> set[int]:
+    """Knowledge entries whose answer this ticket's customer said did not help."""
+    return set(
+        KnowledgeRating.objects.filter(ticket=ticket, helpful=False).values_list(
+            "entry_id", flat=True
+        )
     )

@@ -8,6 +8,7 @@ from resolution.services import registry as registry_module
 from resolution.services.ratings import retire_if_poor
 from resolution.services.registry import registry
 from resolution.tasks import refresh_knowledge_index
+from tests.knowledge_helpers import add_ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_added_and_retired_entries_are_searched_without_a_rebuild(base, incremen
     assert registry.index() is index and registry.rebuilds == rebuilds
     assert index.changes == 1
 
-    KnowledgeEntry.objects.filter(pk=new.pk).update(times_helpful=0, times_unhelpful=9)
+    add_ratings(new, helpful=0, unhelpful=9)
     assert retire_if_poor(new.pk)
     assert new.pk not in found("refund for a damaged blender that I ordered", k=10)
     assert registry.index() is index and registry.rebuilds == rebuilds

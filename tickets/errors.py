@@ -23,3 +23,10 @@ class Conflict(ServiceError):
 
     code = "conflict"
     status = 409
+
+
+class RateLimited(ServiceError):
+    """The person did this too often; `details["retry_after"]` says in how many seconds."""
+
+    code = "rate_limited"
+    status = 429
