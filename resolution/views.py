@@ -31,7 +31,7 @@ def _suggestions(ticket) -> tuple[list, str, bool]:
     from resolution.services import suggestions
 
     try:
-        similar = suggestions.similar_entries(ticket.message, limit=SIMILAR_LIMIT)
+        similar = suggestions.similar_for_ticket(ticket, limit=SIMILAR_LIMIT)
         draft = suggestions.draft_answer(ticket)
     except Exception:
         logger.exception("AI suggestions failed for ticket %s", ticket.pk)

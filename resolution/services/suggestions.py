@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from feedback.selectors import rejected_answer_texts
 from resolution.engine.knowledge import usable_match
 from resolution.engine.llm import DisabledLLM
 from resolution.engine.responder import respond
 from resolution.models import KnowledgeEntry, KnowledgeStatus
-from resolution.selectors import latest_decision
+from resolution.selectors import latest_decision, rejected_entry_ids
 from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
 from tickets.models import Ticket
@@ -98,19 +99,41 @@ def nearest_active_entry(
     return None
 
 
+def similar_for_ticket(ticket: Ticket, *, limit: int = 3) -> list[Suggestion]:
+    """The agent's "similar knowledge" for a ticket, without the entries whose answer the
+    ticket's customer already rejected."""
+    rejected = rejected_entry_ids(ticket)
+    found = similar_entries(ticket.message, limit=limit + len(rejected))
+    return [s for s in found if s.entry_id not in rejected][:limit]
+
+
 def draft_answer(ticket: Ticket) -> str:
     """A starting point for the agent's reply: the knowledge answer the desk would use (the
-    engine's usable-match rule), else the intent's template, else a greeting."""
+    engine's usable-match rule), else the intent's template, else a greeting. Never an answer
+    the customer already said did not help (the entry, or the very same text)."""
+    rejected_entries = rejected_entry_ids(ticket)
+    rejected_texts = rejected_answer_texts(ticket)
+
+    def fresh(text: str) -> bool:
+        return text.strip() not in rejected_texts
+
     decision = latest_decision(ticket)
-    if decision and decision.matched_entry and decision.matched_entry.active:
+    if (
+        decision
+        and decision.matched_entry
+        and decision.matched_entry.active
+        and decision.matched_entry_id not in rejected_entries
+        and fresh(decision.matched_entry.answer)
+    ):
         return decision.matched_entry.answer
     intent = ticket.intent or (decision.predicted_intent if decision else "")
+    found = registry.index().search(ticket.message, k=1) if ticket.message.strip() else []
     match = usable_match(
-        registry.index().search(ticket.message, k=1) if ticket.message.strip() else [],
+        [m for m in found if m.item.id not in rejected_entries],
         intent=intent or None,
         min_score=settings.SIMILARITY_THRESHOLD,
     )
-    if match is not None:
+    if match is not None and fresh(match.item.answer):
         return match.item.answer
     _, template = intent_policy(intent) if intent else (None, None)
     rendered = respond(
@@ -121,6 +144,6 @@ def draft_answer(ticket: Ticket) -> str:
         context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
         llm=DisabledLLM(),
     )
-    if rendered:
+    if rendered and fresh(rendered.text):
         return rendered.text
     return f"Hi {ticket.customer.get_short_name()},\n\n"
