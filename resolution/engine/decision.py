@@ -43,6 +43,12 @@ CHECKS = (
     NO_ANSWER,
 )
 
+# Waived when a reviewed knowledge entry answers directly (engine.knowledge.direct_match): the
+# entry stands in for the classifier, whose confidence says nothing about an intent it does not
+# know. The customer's request, the intent's always-escalate, the desk's certification and a
+# missing answer still count.
+CLASSIFIER_CHECKS = frozenset({LOW_CONFIDENCE, LOW_MARGIN, KNOWLEDGE_CONFLICT})
+
 
 def knowledge_conflict(prediction: Prediction, nearest: Match | None, similarity: float) -> bool:
     """A knowledge entry close to the ticket belongs to another intent than the classifier's."""
@@ -62,6 +68,7 @@ def decide(
     match: Match | None,
     nearest: Match | None = None,
     customer_requested_human: bool = False,
+    direct: bool = False,
 ) -> Outcome:
     """Auto-resolve only a confident, unambiguous, answerable, non-sensitive ticket; say why
     otherwise.
@@ -73,7 +80,7 @@ def decide(
     are closer than ``policy.min_margin``; a strong knowledge match (``nearest``, score at least
     ``policy.conflict_similarity``) is about another intent; there is no answer.
     ``match`` is the knowledge entry the answer may come from, ``nearest`` the most similar one
-    whatever its intent.
+    whatever its intent. ``direct``: ``match`` answers by itself (CLASSIFIER_CHECKS waived).
     """
     margin = float(prediction.margin)
     conflict = policy.conflict_similarity is not None and knowledge_conflict(
@@ -88,7 +95,8 @@ def decide(
         KNOWLEDGE_CONFLICT: conflict,
         NO_ANSWER: answer is None,
     }
-    fired = [name for name in CHECKS if checks[name]]
+    waived = [name for name in CHECKS if checks[name] and direct and name in CLASSIFIER_CHECKS]
+    fired = [name for name in CHECKS if checks[name] and name not in waived]
     signals: dict = {
         "intent": prediction.intent,
         "confidence": float(prediction.confidence),
@@ -111,6 +119,8 @@ def decide(
         "nearest_intent": nearest.item.intent if nearest else None,
         "answer_source": answer.source if answer else None,
         "fired": fired,
+        "direct": bool(direct),
+        "waived": waived,
     }
 
     if not fired:

@@ -7,14 +7,14 @@ ticket with reason ai_error: a ticket is never lost or left open.
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from resolution.engine.decision import decide, wants_human
-from resolution.engine.knowledge import usable_match
+from resolution.engine.knowledge import DirectRule, direct_match, usable_match
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome, Prediction
@@ -46,10 +46,20 @@ class Analysis:
     policy: IntentPolicy | None = None
     desk_policy: ActivePolicy | None = None
     similar: list[Match] = field(default_factory=list)
+    # A reviewed entry answers by itself (engine.knowledge.direct_match), and why (or why not).
+    direct: bool = False
+    direct_signals: dict = field(default_factory=dict)
 
     @property
     def nearest(self) -> Match | None:
         return self.similar[0] if self.similar else None
+
+    @property
+    def intent(self) -> str | None:
+        """The ticket's intent: the directly answering entry's, else the classifier's."""
+        if self.direct and self.match is not None and self.match.item.intent:
+            return self.match.item.intent
+        return self.prediction.intent if self.prediction else None
 
 
 def intent_policy(
@@ -73,12 +83,17 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
     analysis.model_version_id = loaded.version_id
     text = f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message
     analysis.prediction = prediction = loaded.classifier.predict(text)
-    analysis.similar = registry.index().search(text, k=3)
+    index = registry.index()
+    analysis.similar = index.search(text, k=3)
     analysis.match = usable_match(
         analysis.similar, intent=prediction.intent, min_score=settings.SIMILARITY_THRESHOLD
     )
     analysis.desk_policy = current_policy(loaded.version_id)
     analysis.policy, template = intent_policy(prediction.intent, analysis.desk_policy)
+    if settings.KNOWLEDGE_DIRECT_ANSWERS and analysis.similar:
+        answer_directly(text, analysis, index)
+        if analysis.direct:
+            template = None  # the entry answers
     analysis.answer = respond(
         text=ticket.message,
         intent=prediction.intent,
@@ -92,6 +107,34 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
             settings.LLM_TIMEOUT_SECONDS,
         ),
     )
+
+
+def answer_directly(text: str, analysis: Analysis, index) -> None:
+    """Let a reviewed entry answer by itself when the engine's direct-answer checks agree
+    (settings KNOWLEDGE_DIRECT_*): it then also brings its intent's rules, and the predicted
+    intent's always-escalate still holds."""
+    rule = DirectRule(
+        min_score=settings.KNOWLEDGE_DIRECT_SIMILARITY,
+        min_view_score=settings.KNOWLEDGE_DIRECT_VIEW_SIMILARITY,
+    )
+    best = analysis.similar[0]
+    # The views cost a second look at one entry: only when the score could qualify.
+    views = index.view_scores(text, best.item.id) if best.score >= rule.min_score else {}
+    match, analysis.direct_signals = direct_match(
+        analysis.similar,
+        views=views,
+        prediction=analysis.prediction,
+        threshold=analysis.policy.threshold,
+        rule=rule,
+    )
+    if match is None:
+        return
+    analysis.direct, analysis.match = True, match
+    if match.item.intent and match.item.intent != analysis.prediction.intent:
+        policy, _ = intent_policy(match.item.intent, analysis.desk_policy)
+        analysis.policy = replace(
+            policy, always_escalate=policy.always_escalate or analysis.policy.always_escalate
+        )
 
 
 def run_pipeline(ticket_id: int) -> PipelineResult:
@@ -114,6 +157,7 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
                 match=analysis.match,
                 nearest=analysis.nearest,
                 customer_requested_human=wants_human(ticket.message),
+                direct=analysis.direct,
             )
         except Exception as exc:  # the AI failing must escalate, never drop the ticket
             logger.exception("Resolution pipeline failed for ticket %s", ticket_id)
@@ -142,6 +186,7 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
             signals={
                 **outcome.signals,
                 "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
+                **analysis.direct_signals,
                 **(
                     {"policy": analysis.desk_policy.signals()}
                     if analysis.desk_policy is not None
@@ -151,7 +196,7 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
             error=error,
             latency_ms=(time.perf_counter() - started) * 1000,
         )
-        intent = prediction.intent if prediction else None
+        intent = analysis.intent
         confidence = prediction.confidence if prediction else None
         if outcome.action == "auto_resolve":
             ticket_auto_resolve(
