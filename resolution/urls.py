@@ -18,3 +18,10 @@ urlpatterns += [
     path("knowledge/<int:pk>/approve/", knowledge_views.approve, name="knowledge_approve"),
     path("knowledge/<int:pk>/reject/", knowledge_views.reject, name="knowledge_reject"),
 ]
+
+# A new intent from the agent workspace (resolution/intent_views.py).
+from resolution import intent_views  # noqa: E402
+
+urlpatterns += [
+    path("tickets/<int:pk>/new-intent/", intent_views.new_intent, name="intent_new"),
+]
