@@ -103,3 +103,18 @@ def test_the_portal_says_so_on_the_form(client, alice, settings):
     assert response.status_code == 400
     assert "rated many answers in the last hour" in response.content.decode()
     assert not Feedback.objects.exists()
+
+
+def test_a_customers_knowledge_ratings_are_in_their_export(alice, charlie, taxonomy):
+    from accounts.privacy import user_export_data
+
+    entry = KnowledgeEntry.objects.create(question="q", answer="a")
+    ticket = answered_by(entry, alice)
+    feedback_submit(ticket=ticket, customer=alice, rating=2, resolved=False)
+    [rated] = user_export_data(user=alice)["knowledge_ratings"]
+    assert (rated["knowledge_entry"], rated["ticket"], rated["helpful"]) == (
+        entry.pk,
+        ticket.pk,
+        False,
+    )
+    assert user_export_data(user=charlie)["knowledge_ratings"] == []
