@@ -185,9 +185,9 @@ def answer_for(intent: str) -> str:
 
 
 def outcome(desk: Desk, label: str, ticket, decision) -> str:
-    """right / wrong_taught / other_auto / escalated, for a question of intent `label`."""
+    """right / wrong_taught / other_auto / escalated:<reason>, for a question of `label`."""
     if ticket.status != "auto_resolved":
-        return "escalated"
+        return f"escalated:{decision.reason_code}"
     taught_entries = {pk: i for i, pk in desk.entry_of.items()}
     taught_slugs = {slug: i for i, slug in desk.slug_of.items()}
     via = taught_entries.get(decision.matched_entry_id)
@@ -203,7 +203,13 @@ def run(desk: Desk, sets: dict[str, list[tuple[str, str]]]) -> dict:
     for name, rows in sets.items():
         counts = Counter(outcome(desk, label, *desk.ask(text)) for text, label in rows)
         total = sum(counts.values())
-        results[name] = {"n": total, **{k: counts[k] / total for k in sorted(counts)}}
+        escalated = {k.split(":", 1)[1]: n for k, n in counts.items() if k.startswith("escalated")}
+        results[name] = {
+            "n": total,
+            **{k: counts[k] / total for k in sorted(counts) if ":" not in k},
+            "escalated": sum(escalated.values()) / total,
+            "escalated_by_reason": dict(sorted(escalated.items())),
+        }
         say(f"  {name}: {results[name]}")
     return results
 
@@ -333,15 +339,16 @@ def _report_table(report: dict) -> str:
         f"{report['seconds']} s",
         "",
         "| stage | questions | n | answered right | wrong (taught answer) | other automatic "
-        "| escalated |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| escalated (reasons) |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for stage in ("approved_entries", "after_retraining"):
         for name, row in report[stage].items():
             lines.append(
                 f"| {stage.replace('_', ' ')} | {name.replace('_', ' ')} | {row['n']} "
                 f"| {row.get('right', 0):.1%} | {row.get('wrong_taught', 0):.1%} "
-                f"| {row.get('other_auto', 0):.1%} | {row.get('escalated', 0):.1%} |"
+                f"| {row.get('other_auto', 0):.1%} | {row.get('escalated', 0):.1%} "
+                f"({', '.join(f'{k} {n}' for k, n in row['escalated_by_reason'].items())}) |"
             )
     return "\n".join(lines)
 
