@@ -145,3 +145,15 @@ def test_a_close_entry_of_the_same_intent_is_no_rival():
         rule=RULE,
     )
     assert found is not None
+
+
+@pytest.mark.django_db
+def test_the_ai_panel_says_a_reviewed_entry_answered(client, agent, charlie, taught):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    ticket = asked(charlie, GIFT_CARDS)
+    client.login(email=agent.email, password=PASSWORD)
+    html = client.get(reverse("ai:panel", args=[ticket.pk])).content.decode()
+    assert "A reviewed knowledge entry matched this question closely" in html
