@@ -13,9 +13,12 @@ ask, and every ticket goes through the real pipeline:
 - unrelated questions: CLINC150's out-of-scope utterances and the utterances of intents that
   were not taught (they must never get a taught answer).
 
-Two stages: (1) the approved entries alone (direct answers; the classifier does not know the
-intents), and (2) after the agents also created each intent from the workspace (its answer as
-the template, five ways of asking it as examples) and the model was retrained.
+Two flows (--flow). keep-intent: the agent resolves with whatever intent the classifier guessed
+(the issue's case), and creates the intent from the workspace only later. new-intent: the agent
+first creates the intent from the workspace (the answer as its template, the question and four
+other ways of asking it as examples) and resolves the ticket with it. Two stages each: (1) the
+approved entries before retraining (direct answers; the classifier does not know the intents),
+and (2) once every taught intent exists and the model was retrained.
 
 "Right" = the ticket was answered automatically with its own intent's taught answer (the entry,
 or the new intent's template); "wrong" = answered with another taught answer, or (paraphrases)
@@ -27,6 +30,7 @@ to choose the defaults; the figures to report come from the test split. Run from
 repository root (needs ../shared/data or SUPPORTDESK_DATA):
 
     .venv/bin/python bench/learning_loop.py                 # test split, defaults
+    .venv/bin/python bench/learning_loop.py --flow new-intent
     .venv/bin/python bench/learning_loop.py --tune          # the sweep on the validation split
     .venv/bin/python bench/learning_loop.py --intents 30 --json
 
@@ -149,17 +153,26 @@ class Desk:
         ticket.refresh_from_db()
         return ticket, decision
 
-    def teach(self, intent: str, question: str, answer: str) -> str:
-        """One escalated ticket answered by an agent into knowledge, then approved."""
+    def teach(
+        self, intent: str, question: str, answer: str, new_intent_examples: list[str] | None
+    ) -> str:
+        """One escalated ticket answered by an agent into knowledge, then approved. With
+        `new_intent_examples`, the agent first creates the intent from the workspace and
+        resolves the ticket with it; else the ticket keeps the intent the classifier guessed."""
         ticket, _ = self.ask(question)
         if ticket.status != "escalated":
             return "answered_before_teaching"
+        corrected = ""
+        if new_intent_examples is not None:
+            self.create_intent(intent, answer, [question, *new_intent_examples], ticket=ticket)
+            corrected = self.slug_of[intent]
         ticket_claim(ticket=ticket, agent=self.agent)
         ticket_agent_reply(
             ticket=ticket,
             agent=self.agent,
             body=f"Hi {ticket.customer.get_short_name()},\n\n{answer}\n\nBest regards,\nAgnes",
             resolve=True,
+            corrected_intent=corrected,
             add_to_knowledge=True,
         )
         entry = KnowledgeEntry.objects.get(source_ticket=ticket)
@@ -170,12 +183,13 @@ class Desk:
         self.entry_of[intent] = entry.pk
         return "taught"
 
-    def create_intent(self, intent: str, answer: str, examples: list[str]) -> None:
+    def create_intent(self, intent: str, answer: str, examples: list[str], ticket=None) -> None:
         created = intent_create(
             name=f"CLINC {intent.replace('_', ' ')}",
             template=answer,
             examples=examples,
             agent=self.agent,
+            ticket=ticket,
         )
         self.slug_of[intent] = created.slug
 
@@ -264,6 +278,13 @@ def main() -> None:
     parser.add_argument("--intents", type=int, default=30, help="CLINC150 intents taught")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tune", action="store_true", help="sweep the rule on validation")
+    parser.add_argument(
+        "--flow",
+        choices=("keep-intent", "new-intent"),
+        default="keep-intent",
+        help="keep-intent: the agent resolves with the classifier's guess, creates the intent "
+        "later; new-intent: the agent creates the intent from the workspace first",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not (DATA / "clinc150").exists():
@@ -279,7 +300,16 @@ def main() -> None:
     say("Setting up the desk (migrate, starter data, starter model)")
     desk = Desk()
     say(f"Teaching {len(taught)} questions from outside the taxonomy")
-    teaching = Counter(desk.teach(i, train[i][0], answer_for(i)) for i in taught)
+    first_examples = args.flow == "new-intent"
+    teaching = Counter(
+        desk.teach(
+            i,
+            train[i][0],
+            answer_for(i),
+            train[i][1:EXAMPLES_PER_NEW_INTENT] if first_examples else None,
+        )
+        for i in taught
+    )
     say(f"  {dict(teaching)}")
     if args.tune:
         tuning_rng = random.Random(args.seed + 1)
@@ -305,11 +335,13 @@ def main() -> None:
             "AUTO_RESOLVE_THRESHOLD": settings.AUTO_RESOLVE_THRESHOLD,
         },
     }
-    say("Stage 1: the approved entries alone")
+    report["flow"] = args.flow
+    say("Stage 1: the approved entries (and new intents, if created), before retraining")
     report["approved_entries"] = run(desk, sets)
-    say("Stage 2: the agents create each intent (template + examples); the model is retrained")
+    say("Stage 2: every taught intent exists (template + examples); the model is retrained")
     for i in desk.entry_of:
-        desk.create_intent(i, answer_for(i), train[i][1 : 1 + EXAMPLES_PER_NEW_INTENT])
+        if i not in desk.slug_of:
+            desk.create_intent(i, answer_for(i), train[i][1 : 1 + EXAMPLES_PER_NEW_INTENT])
     result = train_model(force=True)
     registry.clear()
     report["after_retraining"] = run(desk, sets)
@@ -334,7 +366,7 @@ def _table(sweep: list[dict]) -> str:
 
 def _report_table(report: dict) -> str:
     lines = [
-        f"{report['intents_taught']} intents taught: {report['teaching']}; "
+        f"flow {report['flow']}; {report['intents_taught']} intents taught: {report['teaching']}; "
         f"settings {report['settings']}; retrained macro-F1 {report['retrained']}; "
         f"{report['seconds']} s",
         "",
