@@ -25,7 +25,7 @@ def title_starter_entries(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("resolution", "0005_knowledge_updated_index"),
+        ("resolution", "0006_metrics_rollup"),
         ("tickets", "0006_message_assistant_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
