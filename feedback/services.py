@@ -1,5 +1,6 @@
 """Customers rate answers. "Not resolved" hands the ticket back to a person."""
 
+
 from django.db import IntegrityError, transaction
 
 from accounts.models import User

@@ -77,7 +77,7 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
     def approve(self, request, queryset) -> None:
         """Pending entries go through the review service (it refuses near-duplicates);
         retired ones are put back as they are."""
-        from resolution.services.knowledge import knowledge_entry_approve
+        from resolution.services.review import knowledge_entry_approve
         from tickets.errors import Conflict
 
         for entry in queryset.filter(status="pending"):

@@ -10,12 +10,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
-from resolution.services import knowledge
+from resolution.selectors import pending_entries
+from resolution.services import review
 from tickets.agent_views import agent_required
 from tickets.errors import Conflict, InvalidInput
 
 
 class EntryForm(forms.Form):
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Title customers see",
+        help_text="The question in words any customer may read (no names, numbers or "
+        "addresses). Blank: the intent's name is shown.",
+    )
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
     answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)
     intent = forms.ModelChoiceField(
@@ -28,7 +36,7 @@ def pending(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resolution/knowledge_list.html",
-        {"entries": knowledge.pending_entries()[:200]},
+        {"entries": pending_entries()[:200]},
     )
 
 
@@ -47,7 +55,7 @@ def _act(request: HttpRequest, action, done: str) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: knowledge.knowledge_entry_approve(entry_id=pk),
+        lambda: review.knowledge_entry_approve(entry_id=pk),
         "Approved: the entry now answers customers.",
     )
 
@@ -55,7 +63,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_POST
 def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, lambda: knowledge.knowledge_entry_reject(entry_id=pk), "Rejected.")
+    return _act(request, lambda: review.knowledge_entry_reject(entry_id=pk), "Rejected.")
 
 
 @agent_required
@@ -70,8 +78,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = EntryForm(request.POST)
         if form.is_valid():
             try:
-                knowledge.knowledge_entry_edit(
+                review.knowledge_entry_edit(
                     entry_id=entry.pk,
+                    title=form.cleaned_data["title"],
                     question=form.cleaned_data["question"],
                     answer=form.cleaned_data["answer"],
                     intent=form.cleaned_data["intent"],
@@ -83,6 +92,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("ai:knowledge")
     else:
         form = EntryForm(
-            initial={"question": entry.question, "answer": entry.answer, "intent": entry.intent}
+            initial={
+                "title": entry.title,
+                "question": entry.question,
+                "answer": entry.answer,
+                "intent": entry.intent,
+            }
         )
     return render(request, "resolution/knowledge_edit.html", {"entry": entry, "form": form})

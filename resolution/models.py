@@ -63,6 +63,14 @@ class KnowledgeStatus(models.TextChoices):
 
 class KnowledgeEntry(models.Model):
     question = models.TextField()
+    # What customers see of the question (suggestions while they type): written for everyone
+    # by a reviewer. `question` may be a customer's own words (an agent's resolved ticket) and
+    # is never shown to another customer; without a title the intent's name stands in.
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The question as every customer sees it in suggestions (no personal details).",
+    )
     answer = models.TextField()
     intent = models.ForeignKey(
         Intent, on_delete=models.SET_NULL, null=True, blank=True, related_name="knowledge"
@@ -113,6 +121,50 @@ class KnowledgeEntry(models.Model):
     @property
     def helpful_share(self) -> float | None:
         return self.times_helpful / self.ratings if self.ratings else None
+
+    @property
+    def public_title(self) -> str:
+        """The question as any customer may see it: the reviewed title, else the intent's
+        generic name, never the text of the ticket the entry was learned from."""
+        if self.title:
+            return self.title
+        if self.intent_id is not None:
+            return self.intent.name
+        return GENERIC_TITLE
+
+
+# Shown for an entry with neither a reviewed title nor an intent.
+GENERIC_TITLE = "An answer from our help centre"
+
+
+class KnowledgeRating(models.Model):
+    """One customer's verdict on a knowledge entry's automatic answer, for one ticket.
+
+    The entry's statistics count distinct customers from these rows (one customer asking five
+    times and answering "No" five times is one unhappy customer, not five), and the rows say
+    which entry a ticket's customer rejected, so it is not suggested on that ticket again.
+    """
+
+    entry = models.ForeignKey(
+        KnowledgeEntry, on_delete=models.CASCADE, related_name="ratings_given"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="knowledge_ratings")
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "ticket"], name="one_rating_per_entry_ticket")
+        ]
+        indexes = [models.Index(fields=["entry", "helpful"], name="knowledgerating_entry")]
+
+    def __str__(self) -> str:
+        return (
+            f"entry {self.entry_id} {'helpful' if self.helpful else 'unhelpful'} #{self.ticket_id}"
+        )
 
 
 class ExampleSource(models.TextChoices):

@@ -10,6 +10,7 @@ from resolution.models import (
     Decision,
     Deflection,
     KnowledgeEntry,
+    KnowledgeRating,
     KnowledgeStatus,
     TrainingExample,
 )
@@ -27,7 +28,18 @@ def export_user_data(user: User) -> dict:
                 "created_at": d.created_at.isoformat(),
             }
             for d in shown
-        ]
+        ],
+        # Which automatic answers they rated (the rating itself is in feedback's part); kept
+        # on erasure: it holds no words, and the entries' statistics count it.
+        "knowledge_ratings": [
+            {
+                "knowledge_entry": r.entry_id,
+                "ticket": r.ticket_id,
+                "helpful": r.helpful,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in KnowledgeRating.objects.filter(customer=user).order_by("created_at", "pk")
+        ],
     }
 
 

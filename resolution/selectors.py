@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from resolution.engine.autonomy import LivePrecision, effective_mode
-from resolution.models import Decision, Intent
+from resolution.models import Decision, Intent, KnowledgeEntry, KnowledgeRating, KnowledgeStatus
 from tickets.models import EscalationReason, Ticket
 
 
@@ -93,4 +93,22 @@ def recent_breaker_trips(days: int = 30) -> list:
         AutonomyChange.objects.filter(breaker=True, created_at__gte=since)
         .select_related("intent")
         .order_by("-created_at")[:20]
+    )
+
+
+def pending_entries():
+    """Knowledge entries waiting for review, oldest first."""
+    return (
+        KnowledgeEntry.objects.filter(status=KnowledgeStatus.PENDING)
+        .select_related("intent", "created_by", "source_ticket", "duplicate_of")
+        .order_by("created_at", "id")
+    )
+
+
+def rejected_entry_ids(ticket: Ticket) -> set[int]:
+    """Knowledge entries whose answer this ticket's customer said did not help."""
+    return set(
+        KnowledgeRating.objects.filter(ticket=ticket, helpful=False).values_list(
+            "entry_id", flat=True
+        )
     )

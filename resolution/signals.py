@@ -38,7 +38,7 @@ def schedule_new_ticket(sender, instance: Ticket, created: bool, raw: bool, **kw
 
 @receiver(ticket_resolved, dispatch_uid="resolution_learn_from_agent")
 def learn_from_agent(sender, ticket, agent, answer, corrected_intent, add_to_knowledge, **kwargs):
-    from resolution.services.knowledge import learn_from_resolution
+    from resolution.services.learning import learn_from_resolution
 
     learn_from_resolution(
         ticket=ticket,
@@ -52,7 +52,7 @@ def learn_from_agent(sender, ticket, agent, answer, corrected_intent, add_to_kno
 @receiver(post_save, sender=Feedback, dispatch_uid="resolution_count_feedback")
 def count_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwargs) -> None:
     if created and not raw:
-        from resolution.services.knowledge import record_answer_feedback
+        from resolution.services.ratings import record_answer_feedback
 
         record_answer_feedback(
             ticket=instance.ticket, answer=instance.answer, helpful=instance.resolved

@@ -13,17 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.decorators import customer_required
-from resolution.services.deflection import deflection_helpful, deflection_shown
-from resolution.services.knowledge import similar_entries
+from resolution.services.deflection import (
+    deflection_helpful,
+    deflection_shown,
+    suggestion_token,
+)
+from resolution.services.suggestions import suggestions_for_customer
 from tickets.errors import ServiceError
 
-MIN_QUERY_CHARS = 12  # fewer than a couple of words matches noise
-MAX_SUGGESTIONS = 3
-# A wrong suggestion costs the customer's trust; a missing one only costs a ticket. So: close
-# matches only (measured on the starter knowledge base, unrelated text scores up to ~0.4), and
-# never one far behind the best.
-MIN_SCORE = 0.45
-MIN_SHARE_OF_BEST = 0.7
 SESSION_KEY = "suggest_drafts"
 DRAFTS_KEPT = 10
 _DRAFT = re.compile(r"^[0-9a-f]{32}$")
@@ -58,42 +55,45 @@ def _remember(request: HttpRequest, draft: str, shown: dict[str, int]) -> None:
 @customer_required
 def suggestions(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    found = []
-    if len(query) >= MIN_QUERY_CHARS:
-        found = similar_entries(query, limit=MAX_SUGGESTIONS, min_score=MIN_SCORE)
-        found = [s for s in found if s.score >= found[0].score * MIN_SHARE_OF_BEST]
+    found = suggestions_for_customer(query)
     draft = _draft(request)
+    tokens: dict[int, str] = {}
+    # Without a draft (the page always sends one) suggestions are shown but not recorded,
+    # and so cannot be answered "yes": a hand-made request cannot inflate the counts.
     if found and draft:
         shown = dict(_shown(request, draft))
-        new = [s for s in found if str(s.entry_id) not in shown]
-        for suggestion in new:
-            deflection = deflection_shown(
-                customer=request.user, entry_id=suggestion.entry_id, query=query
+        for suggestion in found:
+            deflection_id = shown.get(str(suggestion.entry_id))
+            if deflection_id is None:
+                deflection_id = deflection_shown(
+                    customer=request.user, entry_id=suggestion.entry_id, query=query
+                ).pk
+                shown[str(suggestion.entry_id)] = deflection_id
+            tokens[suggestion.entry_id] = suggestion_token(
+                customer=request.user, entry_id=suggestion.entry_id, deflection_id=deflection_id
             )
-            shown[str(suggestion.entry_id)] = deflection.pk
-        if new:
-            _remember(request, draft, shown)
-    return render(request, "partials/suggest_list.html", {"suggestions": found})
+        _remember(request, draft, shown)
+    return render(
+        request,
+        "partials/suggest_list.html",
+        {"suggestions": [(s, tokens.get(s.entry_id, "")) for s in found]},
+    )
 
 
 @require_POST
 @customer_required
 def answered(request: HttpRequest) -> HttpResponse:
-    """ "Yes, this answered my question": no ticket needed."""
-    try:
-        entry_id = int(request.POST.get("entry", ""))
-    except ValueError:
-        return HttpResponse("Which suggestion answered you?", status=400)
-    draft = _draft(request)
-    shown_id = _shown(request, draft).get(str(entry_id)) if draft else None
+    """ "Yes, this answered my question": no ticket needed. Only a suggestion shown to this
+    customer (its signed token) counts, once."""
     try:
         deflection = deflection_helpful(
-            customer=request.user, entry_id=entry_id, query=_query(request), shown_id=shown_id
+            customer=request.user, token=request.POST.get("token", ""), query=_query(request)
         )
     except ServiceError as error:
         if not request.htmx:
-            return HttpResponse(error.message, status=400)
+            return HttpResponse(error.message, status=error.status)
         # Say so where the suggestions were, and leave the customer's draft alone.
+        # (200: htmx swaps only successful responses.)
         response = render(request, "partials/suggest_error.html", {"error": error.message})
         return retarget(reswap(response, "innerHTML"), "#suggestions")
     if not request.htmx:

@@ -75,7 +75,7 @@ def refresh_knowledge_index() -> int:
 @shared_task
 def close_quiet_auto_resolved_tickets() -> int:
     """Count auto-answered tickets with no follow-up within AI_RESOLUTION_WINDOW_HOURS."""
-    from resolution.services.knowledge import close_quiet_auto_resolutions
+    from resolution.services.ai_resolutions import close_quiet_auto_resolutions
 
     return close_quiet_auto_resolutions()
 

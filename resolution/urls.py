@@ -27,3 +27,10 @@ urlpatterns += [
     path("autonomy/<slug:slug>/", autonomy_views.autonomy_set, name="autonomy_set"),
     path("tickets/<int:pk>/draft/discard/", autonomy_views.discard_draft, name="draft_discard"),
 ]
+
+# A new intent from the agent workspace (resolution/intent_views.py).
+from resolution import intent_views  # noqa: E402
+
+urlpatterns += [
+    path("tickets/<int:pk>/new-intent/", intent_views.new_intent, name="intent_new"),
+]

@@ -28,11 +28,11 @@ HIDDEN_SIGNALS = {"similar"}
 def _suggestions(ticket) -> tuple[list, str, bool]:
     """Similar knowledge entries and a draft. The panel is an aid: if the AI fails, say so."""
     # Imported here, like resolution's signals do: loading the URLconf stays free of the ML stack.
-    from resolution.services import knowledge
+    from resolution.services import suggestions
 
     try:
-        similar = knowledge.similar_entries(ticket.message, limit=SIMILAR_LIMIT)
-        draft = knowledge.draft_answer(ticket)
+        similar = suggestions.similar_for_ticket(ticket, limit=SIMILAR_LIMIT)
+        draft = suggestions.draft_answer(ticket)
     except Exception:
         logger.exception("AI suggestions failed for ticket %s", ticket.pk)
         return [], "", False

@@ -236,9 +236,19 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 AI_RESOLUTION_WINDOW_HOURS = env.float("AI_RESOLUTION_WINDOW_HOURS", default=24.0)
 # A pending knowledge entry this similar (cosine) to an active one is flagged as its duplicate.
 KNOWLEDGE_DUPLICATE_SIMILARITY = env.float("KNOWLEDGE_DUPLICATE_SIMILARITY", default=0.8)
-# An active entry with at least this many ratings and a helpful share below this is retired.
+# An active entry rated by at least this many distinct customers, with a helpful share (of
+# customers) below this, over at least this many hours from first to last rating, is retired.
 KNOWLEDGE_RETIRE_MIN_RATINGS = env.int("KNOWLEDGE_RETIRE_MIN_RATINGS", default=5)
 KNOWLEDGE_RETIRE_HELPFUL_SHARE = env.float("KNOWLEDGE_RETIRE_HELPFUL_SHARE", default=0.4)
+KNOWLEDGE_RETIRE_MIN_HOURS = env.float("KNOWLEDGE_RETIRE_MIN_HOURS", default=24.0)
+# A reviewed entry this similar to a ticket (every similarity view at least
+# KNOWLEDGE_DIRECT_VIEW_SIMILARITY) answers it even when the classifier does not know the
+# intent (docs/OPERATIONS.md, "What agents teach answers"). False: only the classifier's path.
+KNOWLEDGE_DIRECT_ANSWERS = env.bool("KNOWLEDGE_DIRECT_ANSWERS", default=True)
+KNOWLEDGE_DIRECT_SIMILARITY = env.float("KNOWLEDGE_DIRECT_SIMILARITY", default=0.8)
+KNOWLEDGE_DIRECT_VIEW_SIMILARITY = env.float("KNOWLEDGE_DIRECT_VIEW_SIMILARITY", default=0.6)
+# How long a knowledge suggestion shown to a customer can be answered "yes, it helped".
+SUGGESTION_TOKEN_MAX_AGE = env.int("SUGGESTION_TOKEN_MAX_AGE", default=3600)
 RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
 # Where customers reach the portal, for links in notification e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -5,9 +5,10 @@ import pytest
 
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.services import registry as registry_module
-from resolution.services.knowledge import retire_if_poor
+from resolution.services.ratings import retire_if_poor
 from resolution.services.registry import registry
 from resolution.tasks import refresh_knowledge_index
+from tests.knowledge_helpers import add_ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_added_and_retired_entries_are_searched_without_a_rebuild(base, incremen
     assert registry.index() is index and registry.rebuilds == rebuilds
     assert index.changes == 1
 
-    KnowledgeEntry.objects.filter(pk=new.pk).update(times_helpful=0, times_unhelpful=9)
+    add_ratings(new, helpful=0, unhelpful=9)
     assert retire_if_poor(new.pk)
     assert new.pk not in found("refund for a damaged blender that I ordered", k=10)
     assert registry.index() is index and registry.rebuilds == rebuilds
@@ -128,7 +129,7 @@ def test_the_backend_switches_when_incremental_growth_crosses_the_size(base, inc
 
 
 def test_approving_sees_the_entry_approved_a_moment_ago(base, settings):
-    from resolution.services.knowledge import knowledge_entry_approve
+    from resolution.services.review import knowledge_entry_approve
     from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600

@@ -16,13 +16,12 @@ from resolution.models import (
     KnowledgeStatus,
     ModelVersion,
 )
-from resolution.services.knowledge import (
-    clean_answer,
-    close_quiet_auto_resolutions,
-    retire_if_poor,
-)
+from resolution.services.ai_resolutions import close_quiet_auto_resolutions
+from resolution.services.learning import clean_answer
 from resolution.services.pipeline import run_pipeline
+from resolution.services.ratings import retire_if_poor
 from tests.conftest import PASSWORD
+from tests.knowledge_helpers import add_ratings
 from tickets.models import TicketStatus
 from tickets.services import ticket_agent_reply, ticket_create, ticket_customer_reply
 
@@ -116,6 +115,7 @@ def test_an_agent_edits_then_rejects(escalated, agent, client, django_capture_on
     response = client.post(
         reverse("ai:knowledge_edit", args=[entry.pk]),
         {
+            "title": "  Can a  company share one account? ",
             "question": "Business accounts for teams?",
             "answer": "Yes, see /business/.",
             "intent": intent.pk,
@@ -123,10 +123,12 @@ def test_an_agent_edits_then_rejects(escalated, agent, client, django_capture_on
     )
     assert response.status_code == 302
     entry.refresh_from_db()
-    assert (entry.question, entry.answer) == (
+    assert (entry.title, entry.question, entry.answer) == (
+        "Can a company share one account?",
         "Business accounts for teams?",
         "Yes, see /business/.",
     )
+    assert entry.public_title == "Can a company share one account?"
     client.post(reverse("ai:knowledge_reject", args=[entry.pk]))
     entry.refresh_from_db()
     assert (entry.status, entry.retired_reason) == (KnowledgeStatus.RETIRED, "rejected")
@@ -157,10 +159,9 @@ def test_the_review_page_is_for_agents_and_admins_only(client, alice, agent, adm
     [(1, 4, True), (2, 3, False), (0, 4, False), (3, 7, True), (4, 6, False)],
 )
 def test_an_entry_with_a_poor_record_retires(taxonomy, helpful, unhelpful, retired):
-    # Rule: at least 5 ratings and a helpful share below 40%.
-    entry = KnowledgeEntry.objects.create(
-        question="q", answer="a", times_helpful=helpful, times_unhelpful=unhelpful
-    )
+    # Rule: at least 5 distinct customers, a helpful share below 40%, over at least a day.
+    entry = KnowledgeEntry.objects.create(question="q", answer="a")
+    add_ratings(entry, helpful=helpful, unhelpful=unhelpful)
     assert retire_if_poor(entry.pk) is retired
     entry.refresh_from_db()
     assert (entry.status == "retired") is retired
@@ -170,12 +171,9 @@ def test_an_entry_with_a_poor_record_retires(taxonomy, helpful, unhelpful, retir
 def test_feedback_retires_an_entry_customers_keep_rejecting(alice, trained_model):
     question = "Where is my order? The tracking page has not changed for days."
     entry = KnowledgeEntry.objects.create(
-        question=question,
-        answer="See /orders/.",
-        intent=Intent.objects.get(slug="track_order"),
-        times_helpful=1,
-        times_unhelpful=3,
+        question=question, answer="See /orders/.", intent=Intent.objects.get(slug="track_order")
     )
+    add_ratings(entry, helpful=1, unhelpful=3)  # four other customers over two days
     ticket = ticket_create(customer=alice, message=question)
     run_pipeline(ticket.pk)
     ticket.refresh_from_db()
@@ -183,6 +181,7 @@ def test_feedback_retires_an_entry_customers_keep_rejecting(alice, trained_model
     feedback_submit(ticket=ticket, customer=alice, rating=1, resolved=False)
     entry.refresh_from_db()
     assert (entry.status, entry.retired_reason) == ("retired", "poor_feedback")
+    assert (entry.times_helpful, entry.times_unhelpful) == (1, 4)
     # And it no longer answers anyone.
     again = ticket_create(customer=alice, message=question)
     run_pipeline(again.pk)
@@ -281,7 +280,8 @@ def test_the_metrics_page_shows_resolved_by_ai(client, admin_user, alice, traine
 
 
 def test_two_alike_pending_entries_are_not_both_approved(taxonomy, settings):
-    from resolution.services.knowledge import knowledge_entry_approve, similar_entries
+    from resolution.services.review import knowledge_entry_approve
+    from resolution.services.suggestions import similar_entries
     from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600  # this process's cached index will not see the first

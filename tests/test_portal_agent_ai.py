@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from resolution.models import Decision, Intent, KnowledgeEntry, ModelVersion
-from resolution.services import knowledge
-from resolution.services.knowledge import Suggestion
+from resolution.services import suggestions as suggestion_services
+from resolution.services.suggestions import Suggestion
 from tickets.services import ticket_create, ticket_escalate
 
 from .conftest import PASSWORD
@@ -65,8 +65,12 @@ def suggestions(monkeypatch):
         ),
         Suggestion(12, "Refund status", "Refunds take 5 days.", "get_refund", 0.41),
     ]
-    monkeypatch.setattr(knowledge, "similar_entries", lambda text, *, limit=3: similar[:limit])
-    monkeypatch.setattr(knowledge, "draft_answer", lambda ticket: "Hi Alice,\n\nWe refunded you.")
+    monkeypatch.setattr(
+        suggestion_services, "similar_entries", lambda text, *, limit=3: similar[:limit]
+    )
+    monkeypatch.setattr(
+        suggestion_services, "draft_answer", lambda ticket: "Hi Alice,\n\nWe refunded you."
+    )
     return similar
 
 
@@ -156,7 +160,7 @@ def test_a_failing_ai_leaves_the_panel_usable(client, agent, ticket, decision, m
     def broken(*args, **kwargs):
         raise RuntimeError("no model")
 
-    monkeypatch.setattr(knowledge, "similar_entries", broken)
+    monkeypatch.setattr(suggestion_services, "similar_entries", broken)
     response = logged_in(client, agent).get(panel_url(ticket), headers=HTMX)
     assert response.status_code == 200
     content = response.content.decode()
@@ -167,11 +171,11 @@ def test_a_failing_ai_leaves_the_panel_usable(client, agent, ticket, decision, m
 def test_suggested_text_is_shown_as_text(client, agent, ticket, monkeypatch):
     evil = "<script>alert(1)</script>"
     monkeypatch.setattr(
-        knowledge,
+        suggestion_services,
         "similar_entries",
         lambda text, *, limit=3: [Suggestion(1, evil, evil, None, 0.9)],
     )
-    monkeypatch.setattr(knowledge, "draft_answer", lambda ticket: evil)
+    monkeypatch.setattr(suggestion_services, "draft_answer", lambda ticket: evil)
     content = logged_in(client, agent).get(panel_url(ticket), headers=HTMX).content.decode()
     assert "<script>alert(1)" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content

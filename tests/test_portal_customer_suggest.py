@@ -1,9 +1,12 @@
 """Knowledge suggestions while a customer writes a ticket, and deflection when one answers."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from resolution.models import Deflection, KnowledgeEntry, KnowledgeStatus
+from resolution.models import Deflection, Intent, KnowledgeEntry, KnowledgeStatus
+from resolution.services.deflection import SIGNING_SALT
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +19,7 @@ DRAFT = "0123456789abcdef0123456789abcdef"
 def refund_entry(db):
     return KnowledgeEntry.objects.create(
         question="How long does a refund take to reach my bank account?",
+        title="How long does a refund take?",
         answer="Refunds reach your account 5 to 7 working days after we receive the parcel.",
     )
 
@@ -32,6 +36,16 @@ def suggest(client, message, *, subject="", draft=DRAFT):
     return client.get(
         reverse("suggest:list"), {"subject": subject, "message": message, "draft": draft}, **HTMX
     )
+
+
+def tokens(response) -> list[str]:
+    """The signed tokens of the suggestions in a rendered list, in order."""
+    return re.findall(r'"token": "([^"]+)"', response.content.decode())
+
+
+def answered(client, token, *, message="how long does a refund take", htmx=True):
+    data = {"token": token, "message": message, "draft": DRAFT}
+    return client.post(reverse("suggest:answered"), data, **(HTMX if htmx else {}))
 
 
 def test_suggestions_show_the_matching_knowledge_answer(
@@ -54,7 +68,9 @@ def test_a_few_characters_suggest_nothing(client, alice, refund_entry):
 
 def test_suggestions_are_shown_as_text(client, alice):
     KnowledgeEntry.objects.create(
-        question="Where is my <b>parcel</b> today?", answer="<script>alert(1)</script> Soon."
+        question="Where is my parcel today?",
+        title="Where is my <b>parcel</b> today?",
+        answer="<script>alert(1)</script> Soon.",
     )
     client.force_login(alice)
     html = suggest(client, "where is my parcel today").content.decode()
@@ -81,12 +97,8 @@ def test_each_suggestion_counts_as_shown_once_per_draft(client, alice, refund_en
 
 def test_yes_this_answered_my_question_records_a_helpful_deflection(client, alice, refund_entry):
     client.force_login(alice)
-    suggest(client, "how long does a refund take")
-    response = client.post(
-        reverse("suggest:answered"),
-        {"entry": refund_entry.pk, "message": "how long does a refund take", "draft": DRAFT},
-        **HTMX,
-    )
+    [token] = tokens(suggest(client, "how long does a refund take"))
+    response = answered(client, token)
     deflection = Deflection.objects.get()  # the row recorded when shown, now marked
     assert deflection.helpful
     assert deflection.customer == alice
@@ -99,8 +111,9 @@ def test_yes_this_answered_my_question_records_a_helpful_deflection(client, alic
 
 def test_yes_without_javascript_returns_to_my_tickets(client, alice, refund_entry):
     client.force_login(alice)
+    [token] = tokens(suggest(client, "how long does a refund take"))
     response = client.post(
-        reverse("suggest:answered"), {"entry": refund_entry.pk, "message": "refund?"}, follow=True
+        reverse("suggest:answered"), {"token": token, "message": "refund?"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
     assert "No ticket was needed." in response.content.decode()
@@ -110,15 +123,14 @@ def test_yes_without_javascript_returns_to_my_tickets(client, alice, refund_entr
 def test_yes_on_an_entry_retired_meanwhile_says_so_where_the_suggestions_were(
     client, alice, refund_entry
 ):
+    client.force_login(alice)
+    [token] = tokens(suggest(client, "how long does a refund take"))
     refund_entry.status = KnowledgeStatus.RETIRED
     refund_entry.save()
-    client.force_login(alice)
-    response = client.post(
-        reverse("suggest:answered"), {"entry": refund_entry.pk, "message": "refund?"}, **HTMX
-    )
+    response = answered(client, token)
     assert response["HX-Retarget"] == "#suggestions"
     assert "no longer available" in response.content.decode()
-    assert not Deflection.objects.exists()
+    assert not Deflection.objects.filter(helpful=True).exists()
 
 
 def test_a_deflection_marks_only_the_customers_own_shown_row(client, alice, charlie, refund_entry):
@@ -126,11 +138,8 @@ def test_a_deflection_marks_only_the_customers_own_shown_row(client, alice, char
     suggest(client, "how long does a refund take")
     charlies = Deflection.objects.get()
     client.force_login(alice)
-    client.post(
-        reverse("suggest:answered"),
-        {"entry": refund_entry.pk, "message": "refund?", "draft": DRAFT},
-        **HTMX,
-    )
+    [token] = tokens(suggest(client, "how long does a refund take"))
+    answered(client, token)
     charlies.refresh_from_db()
     assert not charlies.helpful
     assert Deflection.objects.get(customer=alice).helpful
@@ -171,3 +180,81 @@ def test_the_starter_knowledge_answers_a_forgotten_password(client, alice, taxon
     html = suggest(client, "I forgot my password").content.decode()
     assert "I forgot my password, how do I reset it?" in html
     assert html.count('class="suggestion"') == 1  # the weaker, unrelated ones stay out
+
+
+# --- Customers see only curated text; "yes" only for what was shown, once -----------------------
+
+
+def test_a_suggestion_learned_from_a_ticket_never_shows_that_customers_words(
+    client, alice, charlie, taxonomy
+):
+    """Charlie's question (with his details) was learned as an entry; Alice sees the entry's
+    public title (the intent's name until a reviewer writes one), never Charlie's message."""
+    KnowledgeEntry.objects.create(
+        question="Where is order 551234 for Charlie Outsider, 14 Hidden Crescent? My parcel",
+        answer="Parcels arrive within 3 working days; track it from your order page.",
+        intent=Intent.objects.get(slug="track_order"),
+        created_by=None,
+    )
+    client.force_login(alice)
+    html = suggest(client, "where is my order 551234 parcel").content.decode()
+    assert "track it from your order page" in html
+    assert "Hidden Crescent" not in html and "Charlie" not in html and "551234" not in html
+    assert Intent.objects.get(slug="track_order").name in html
+
+
+def test_entries_cannot_be_read_by_id(client, alice, refund_entry, password_entry):
+    """The enumeration attack: POST entry=1..N read every entry's answer and counted it
+    helpful. Without a token for a suggestion shown to this customer, nothing is revealed."""
+    client.force_login(alice)
+    for entry in (refund_entry, password_entry):
+        for htmx in (True, False):
+            data = {"entry": entry.pk, "message": "x", "draft": DRAFT}
+            response = client.post(reverse("suggest:answered"), data, **(HTMX if htmx else {}))
+            assert entry.answer not in response.content.decode()
+            assert response.status_code == (200 if htmx else 400)
+    assert not Deflection.objects.filter(helpful=True).exists()
+
+
+def test_a_token_counts_once(client, alice, refund_entry):
+    client.force_login(alice)
+    [token] = tokens(suggest(client, "how long does a refund take"))
+    assert "Glad that helped!" in answered(client, token).content.decode()
+    again = answered(client, token, htmx=False)
+    assert again.status_code == 409
+    assert Deflection.objects.filter(helpful=True).count() == 1
+
+
+def test_another_customers_token_is_refused(client, alice, charlie, refund_entry):
+    client.force_login(charlie)
+    [token] = tokens(suggest(client, "how long does a refund take"))
+    client.force_login(alice)
+    response = answered(client, token, htmx=False)
+    assert response.status_code == 400
+    assert refund_entry.answer not in response.content.decode()
+    assert not Deflection.objects.filter(helpful=True).exists()
+
+
+def test_a_forged_or_expired_token_is_refused(client, alice, refund_entry, settings):
+    from django.core import signing
+
+    client.force_login(alice)
+    [token] = tokens(suggest(client, "how long does a refund take"))
+    shown = Deflection.objects.get()
+    forged = signing.dumps({"u": alice.pk, "e": refund_entry.pk, "d": shown.pk}, salt="other")
+    assert answered(client, forged, htmx=False).status_code == 400
+    assert answered(client, token[:-2] + "xx", htmx=False).status_code == 400
+    settings.SUGGESTION_TOKEN_MAX_AGE = -1
+    response = answered(client, token, htmx=False)
+    assert response.status_code == 400
+    assert "out of date" in response.content.decode()
+    assert not Deflection.objects.filter(helpful=True).exists()
+    signing.loads(token, salt=SIGNING_SALT)  # the token itself was genuine
+
+
+def test_without_a_draft_suggestions_offer_no_yes(client, alice, refund_entry):
+    client.force_login(alice)
+    response = suggest(client, "how long does a refund take", draft="")
+    assert "5 to 7 working days" in response.content.decode()
+    assert tokens(response) == []
+    assert not Deflection.objects.exists()

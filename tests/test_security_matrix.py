@@ -108,6 +108,7 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         [LOGIN, "403", "403"] + ["->/agent/tickets/{id}/#conversation-end"] * 2,
     ),
     "ai:panel": ("get", "escalated", None, AGENT_PAGE),
+    "ai:intent_new": ("get", "escalated", None, AGENT_PAGE),
     "ai:metrics": ("get", "answered", None, [LOGIN, "403", "403", "403", "200"]),
     # The knowledge review page; {pk} is a pending knowledge entry learnt from the ticket.
     "ai:knowledge": ("get", "answered", None, AGENT_PAGE),

@@ -9,12 +9,13 @@ answer is written); nothing here touches it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .abstain import DEFAULT_CONFIG, AbstainConfig, assess_text, content_words
 from .classifier import IntentClassifier
 from .decision import decide, wants_human
+from .knowledge import DirectRule, direct_match, usable_match
 from .similarity import SimilarityIndex
 from .types import NEGATED_INTENT, Answer, IntentPolicy, Match, Outcome, Prediction, TextViews
 
@@ -38,10 +39,20 @@ class Assessment:
     # customer does want: the first reading and what the decision made of it.
     first_prediction: Prediction | None = None
     first_outcome: Outcome | None = None
+    # A reviewed entry answers by itself (knowledge.direct_match), and why (or why not).
+    direct: bool = False
+    direct_signals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def nearest(self) -> Match | None:
         return self.similar[0] if self.similar else None
+
+    @property
+    def intent(self) -> str | None:
+        """The ticket's intent: the directly answering entry's, else the classifier's."""
+        if self.direct and self.match is not None and self.match.item.intent:
+            return self.match.item.intent
+        return self.prediction.intent if self.prediction else None
 
 
 def assess(
@@ -55,6 +66,7 @@ def assess(
     answer_for: AnswerFor,
     similarity_threshold: float,
     config: AbstainConfig = DEFAULT_CONFIG,
+    direct_rule: DirectRule | None = None,
     _negated: list | None = None,
 ) -> Outcome:
     """Decide one ticket. ``text`` is what the model reads (subject and message), ``message``
@@ -64,20 +76,20 @@ def assess(
     When the intent was picked by what the customer does not want ("I do NOT want to cancel,
     I just want to know when it arrives"), the ticket is decided again on what they do want
     (the text without the negated phrases), through every check; the signals keep both.
+
+    With ``direct_rule``, a reviewed entry near-identical to the ticket may answer by itself,
+    even about an intent the classifier does not know (knowledge.direct_match).
     """
     ((prediction, views),) = classifier.inspect_many([text])
     assessment.prediction, assessment.views = prediction, views
     assessment.similar = index.search(text, k=3) if index is not None else []
-    assessment.match = None
-    best = assessment.nearest
-    # A knowledge answer about another intent would answer the wrong question.
-    if (
-        best is not None
-        and best.score >= similarity_threshold
-        and best.item.intent in (None, prediction.intent)
-    ):
-        assessment.match = best
+    assessment.match = usable_match(
+        assessment.similar, intent=prediction.intent, min_score=similarity_threshold
+    )
     assessment.policy, template = policy_for(prediction.intent)
+    assessment.direct, assessment.direct_signals = False, {}
+    if direct_rule is not None and assessment.similar and index is not None:
+        template = _answer_directly(assessment, text, index, direct_rule, policy_for, template)
     assessment.answer = answer_for(prediction.intent, assessment.match, template)
     fired, detail = assess_text(
         text,
@@ -100,6 +112,7 @@ def assess(
         customer_requested_human=wants_human(message),
         abstentions=fired,
         abstain_detail=detail,
+        direct=assessment.direct,
     )
     wanted = detail.get("wanted", "")
     if fired.get(NEGATED_INTENT) and _negated is None and len(content_words(wanted)) >= 2:
@@ -114,6 +127,39 @@ def assess(
             answer_for=answer_for,
             similarity_threshold=similarity_threshold,
             config=config,
+            direct_rule=direct_rule,
             _negated=[prediction.intent, round(prediction.confidence, 4), detail["negated"]],
         )
     return assessment.outcome
+
+
+def _answer_directly(
+    assessment: Assessment,
+    text: str,
+    index: SimilarityIndex,
+    rule: DirectRule,
+    policy_for: PolicyFor,
+    template: str | None,
+) -> str | None:
+    """Let a reviewed entry answer by itself when the direct-answer checks agree: it then brings
+    its intent's rules (the predicted intent's always-escalate still holds) and no template is
+    used. Returns the template to answer with."""
+    best = assessment.similar[0]
+    # The views cost a second look at one entry: only when the score could qualify.
+    views = index.view_scores(text, best.item.id) if best.score >= rule.min_score else {}
+    match, assessment.direct_signals = direct_match(
+        assessment.similar,
+        views=views,
+        prediction=assessment.prediction,
+        threshold=assessment.policy.threshold,
+        rule=rule,
+    )
+    if match is None:
+        return template
+    assessment.direct, assessment.match = True, match
+    if match.item.intent and match.item.intent != assessment.prediction.intent:
+        policy, _ = policy_for(match.item.intent)
+        assessment.policy = replace(
+            policy, always_escalate=policy.always_escalate or assessment.policy.always_escalate
+        )
+    return None

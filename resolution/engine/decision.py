@@ -70,6 +70,15 @@ CHECKS = (
     NO_ANSWER,
 )
 
+# Waived when a reviewed knowledge entry answers directly (engine.knowledge.direct_match): the
+# entry stands in for the classifier, whose confidence says nothing about an intent it does not
+# know (so are its out-of-distribution and disagreeing-views checks). The customer's request,
+# the intent's always-escalate, the desk's certification, a missing answer and the checks on
+# the message itself (no content, a failed path, negation, several requests) still count.
+CLASSIFIER_CHECKS = frozenset(
+    {LOW_CONFIDENCE, LOW_MARGIN, KNOWLEDGE_CONFLICT, OUT_OF_DISTRIBUTION, VIEWS_DISAGREE}
+)
+
 
 def knowledge_conflict(prediction: Prediction, nearest: Match | None, similarity: float) -> bool:
     """A knowledge entry close to the ticket belongs to another intent than the classifier's."""
@@ -91,6 +100,7 @@ def decide(
     customer_requested_human: bool = False,
     abstentions: Mapping[str, bool] | None = None,
     abstain_detail: dict[str, Any] | None = None,
+    direct: bool = False,
 ) -> Outcome:
     """Auto-resolve only a confident, unambiguous, answerable, non-sensitive ticket; say why
     otherwise.
@@ -104,6 +114,7 @@ def decide(
     ``match`` is the knowledge entry the answer may come from, ``nearest`` the most similar one
     whatever its intent. ``abstentions`` says which of the abstention checks fired
     (:func:`resolution.engine.abstain.assess_text`), ``abstain_detail`` what they saw.
+    ``direct``: ``match`` answers by itself (CLASSIFIER_CHECKS waived).
     """
     abstentions = abstentions or {}
     unknown = set(abstentions) - set(ABSTENTIONS)
@@ -123,7 +134,8 @@ def decide(
         NO_ANSWER: answer is None,
         **{name: bool(abstentions.get(name, False)) for name in ABSTENTIONS},
     }
-    fired = [name for name in CHECKS if checks[name]]
+    waived = [name for name in CHECKS if checks[name] and direct and name in CLASSIFIER_CHECKS]
+    fired = [name for name in CHECKS if checks[name] and name not in waived]
     signals: dict = {
         "intent": prediction.intent,
         "confidence": float(prediction.confidence),
@@ -146,6 +158,8 @@ def decide(
         "nearest_intent": nearest.item.intent if nearest else None,
         "answer_source": answer.source if answer else None,
         "fired": fired,
+        "direct": bool(direct),
+        "waived": waived,
     }
     if abstain_detail is not None:
         signals["abstain"] = abstain_detail

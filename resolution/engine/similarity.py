@@ -68,6 +68,9 @@ class _Tfidf:
         self._offsets = np.cumsum([0, *sizes])[:-1]
         self.n_features = int(sum(sizes))
         self._scale = np.float32(1.0 / math.sqrt(len(vectorizers)))
+        self.n_blocks = len(vectorizers)
+        # Feature ids from here on are character n-grams (the second block).
+        self.char_offset = int(self._offsets[1]) if len(vectorizers) > 1 else self.n_features
 
     @classmethod
     def fit(cls, docs: list[str]) -> tuple[_Tfidf, sp.csr_matrix] | None:
@@ -198,6 +201,13 @@ class _SparseRows:
         if len(rows) > n:
             rows = rows[np.argpartition(-scores, n - 1)[:n]]
         return rows.astype(np.int64)
+
+    def row(self, position: int) -> sp.csr_matrix:
+        """One entry's row (1 x features)."""
+        n_base = self._base.shape[0]
+        if position < n_base:
+            return self._base[position]
+        return self._added[position - n_base]
 
     def score_some(self, ids: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact scores of the given rows only (the caller holds the index's lock)."""
@@ -445,6 +455,45 @@ class SimilarityIndex:
         else:
             scores = self._rows.score_some(*query, rows)
         return rows, scores
+
+    def view_scores(self, text: str, entry_id: int) -> dict[str, float]:
+        """How similar ``text`` is to one entry under each view the index has: for TF-IDF the
+        word n-gram cosine ("words") and the character n-gram cosine ("chars"), whose mean is
+        the search score; for embeddings the one cosine ("embeddings"). {} for an entry the
+        index does not hold.
+
+        One view can be fooled where the other is not: shared rare words with a different
+        meaning ("gift cards in Japan" / "gift wrap in Japan") score high in words only, a
+        different word order of near-identical spelling in characters only.
+        """
+        with self._lock:
+            position = self._positions.get(entry_id)
+            if position is None or self._rows is None:
+                return {}
+            if isinstance(self._rows, _DenseRows):
+                vector = self._rows.vectors[position]
+            else:
+                row = self._rows.row(position)
+        if isinstance(self._rows, _DenseRows):
+            if not normalize(text):
+                return {"embeddings": 0.0}
+            return {"embeddings": float(self._encoder.encode([text])[0] @ vector)}
+        doc = normalize(text)
+        query = self._tfidf.query(doc) if doc else None
+        if query is None:
+            return {"words": 0.0, "chars": 0.0}
+        ids, weights = query
+        _, in_query, in_row = np.intersect1d(ids, row.indices, return_indices=True)
+        products = weights[in_query] * row.data[in_row]
+        chars_from = self._tfidf.char_offset
+        is_word = ids[in_query] < chars_from
+        # Each block of a row was scaled to 1/sqrt(2) of unit length: a block's cosine is twice
+        # its share of the dot product.
+        blocks = self._tfidf.n_blocks
+        return {
+            "words": float(min(blocks * products[is_word].sum(), 1.0)),
+            "chars": float(min(blocks * products[~is_word].sum(), 1.0)),
+        }
 
     def best(self, text: str, threshold: float) -> Match | None:
         """The nearest entry when its similarity reaches ``threshold``, else None."""

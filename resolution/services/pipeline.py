@@ -15,6 +15,7 @@ from django.db.models import F
 
 from resolution.engine.assess import Assessment, assess
 from resolution.engine.autonomy import apply_autonomy, effective_mode
+from resolution.engine.knowledge import DirectRule
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome
@@ -92,6 +93,17 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
         policy_for=lambda intent: intent_policy(intent, desk_policy),
         answer_for=answer_for,
         similarity_threshold=settings.SIMILARITY_THRESHOLD,
+        direct_rule=direct_rule(),
+    )
+
+
+def direct_rule() -> DirectRule | None:
+    """When reviewed entries may answer by themselves (settings KNOWLEDGE_DIRECT_*)."""
+    if not settings.KNOWLEDGE_DIRECT_ANSWERS:
+        return None
+    return DirectRule(
+        min_score=settings.KNOWLEDGE_DIRECT_SIMILARITY,
+        min_view_score=settings.KNOWLEDGE_DIRECT_VIEW_SIMILARITY,
     )
 
 
@@ -103,7 +115,7 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
     try:
         outcome = analyse(ticket, analysis)
         # The intent's autonomy mode may hold an automatic answer back (off, or a draft).
-        rules = intent_rules.get(analysis.prediction.intent) if analysis.prediction else None
+        rules = intent_rules.get(analysis.intent) if analysis.intent else None
         outcome = apply_autonomy(
             outcome,
             mode=effective_mode(
@@ -169,6 +181,7 @@ def record_decision(
         signals={
             **outcome.signals,
             "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
+            **analysis.direct_signals,
             **(
                 {"policy": analysis.desk_policy.signals()}
                 if analysis.desk_policy is not None
@@ -181,7 +194,7 @@ def record_decision(
         else "",
         latency_ms=(time.perf_counter() - started) * 1000,
     )
-    intent = prediction.intent if prediction else None
+    intent = analysis.intent
     confidence = prediction.confidence if prediction else None
     if outcome.action == "auto_resolve":
         ticket_auto_resolve(

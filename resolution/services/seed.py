@@ -63,6 +63,7 @@ def load_starter_knowledge() -> int:
     new = [
         KnowledgeEntry(
             question=spec["question"],
+            title=spec["question"][:200],  # written by us for everyone
             answer=spec["answer"],
             intent=intents.get(spec["intent"]),
             status=KnowledgeStatus.ACTIVE,
