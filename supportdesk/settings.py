@@ -218,6 +218,10 @@ KNOWLEDGE_DUPLICATE_SIMILARITY = env.float("KNOWLEDGE_DUPLICATE_SIMILARITY", def
 # An active entry with at least this many ratings and a helpful share below this is retired.
 KNOWLEDGE_RETIRE_MIN_RATINGS = env.int("KNOWLEDGE_RETIRE_MIN_RATINGS", default=5)
 KNOWLEDGE_RETIRE_HELPFUL_SHARE = env.float("KNOWLEDGE_RETIRE_HELPFUL_SHARE", default=0.4)
+# One-person desks: an agent may approve a knowledge entry they added (admins always may).
+KNOWLEDGE_SELF_APPROVAL = env.bool("KNOWLEDGE_SELF_APPROVAL", default=False)
+# The desk's own contact details (phone, e-mail, URLs) that knowledge may quote: never scrubbed.
+KNOWLEDGE_SCRUB_ALLOW = env.list("KNOWLEDGE_SCRUB_ALLOW", default=[])
 RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
 # Where customers reach the portal, for links in notification e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

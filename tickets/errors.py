@@ -18,6 +18,13 @@ class InvalidInput(ServiceError):
     status = 400
 
 
+class Forbidden(ServiceError):
+    """The person may not do this to this object (a rule of the desk, not a missing login)."""
+
+    code = "forbidden"
+    status = 403
+
+
 class Conflict(ServiceError):
     """Someone else changed the object first (claimed, resolved, rated)."""
 

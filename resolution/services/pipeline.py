@@ -84,7 +84,11 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
         intent=prediction.intent,
         match=analysis.match,
         template=template,
-        context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
+        context={
+            "ticket": ticket,
+            "customer_name": ticket.customer.get_short_name(),
+            "customer_full_name": ticket.customer.full_name,
+        },
         llm=llm_from_settings(
             settings.LLM_BASE_URL,
             settings.LLM_MODEL,

@@ -11,6 +11,7 @@ from resolution.engine.responder import respond
 from resolution.selectors import latest_decision
 from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
+from resolution.services.scrubbing import render_for_user
 from tickets.models import Ticket
 
 
@@ -61,7 +62,7 @@ def draft_answer(ticket: Ticket) -> str:
     engine's usable-match rule), else the intent's template, else a greeting."""
     decision = latest_decision(ticket)
     if decision and decision.matched_entry and decision.matched_entry.active:
-        return decision.matched_entry.answer
+        return render_for_user(decision.matched_entry.answer, ticket.customer)
     intent = ticket.intent or (decision.predicted_intent if decision else "")
     match = usable_match(
         registry.index().search(ticket.message, k=1) if ticket.message.strip() else [],
@@ -69,7 +70,7 @@ def draft_answer(ticket: Ticket) -> str:
         min_score=settings.SIMILARITY_THRESHOLD,
     )
     if match is not None:
-        return match.item.answer
+        return render_for_user(match.item.answer, ticket.customer)
     _, template = intent_policy(intent) if intent else (None, None)
     rendered = respond(
         text=ticket.message,
