@@ -107,14 +107,15 @@ _URL_SECRET = re.compile(
     re.IGNORECASE,
 )
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+# Upper case, as IBANs are written: case-insensitive, "...0130 00 please" would run on.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b", re.IGNORECASE)
 _US_ZIP = re.compile(
     r"(?<=\b(?:A[LKZR]|C[AOT]|D[EC]|F[L]|G[A]|H[I]|I[DLNA]|K[SY]|L[A]|M[EDAINSOT]|N[EVHJMYCD]|"
     r"O[HKR]|P[A]|R[I]|S[CD]|T[NX]|U[T]|V[TA]|W[AVIY]) )\d{5}(?:-\d{4})?\b"
     r"|(?i:\b(?:zip|zip code|postal code|postcode|plz)\b:?\s*)\d{5}(?:-\d{4})?\b"
 )
-_DE_POSTCODE = re.compile(r"\b\d{5}(?= [A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?\b)")
+_DE_POSTCODE = re.compile(r"\b\d{5} [A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?\b")
 _STREET_WORDS = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Crescent|Cres|Close|Drive|Dr|Way|Court|Ct|Place|Pl|"
     "Terrace|Gardens|Grove|Boulevard|Blvd|Square|Sq|Hill|Row|Mews|Parade|Walk|Park|Rise|View|"
@@ -122,13 +123,13 @@ _STREET_WORDS = (
 )
 _STREET = re.compile(
     rf"\b(?:(?:Flat|Apt|Apartment|Unit|Suite)\.? ?\w{{1,5}},? )?\d{{1,5}}[A-Za-z]?,? "
-    rf"(?:[A-Z][a-z'’]+ ){{1,3}}(?:{_STREET_WORDS})\b\.?"
+    rf"(?:[A-Z][a-z'’]+ ){{1,3}}(?:{_STREET_WORDS})\b"
     r"|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
     r" \d{1,4}[a-z]?\b"
     r"|\b(?:PO|P\.O\.) Box \d+\b",
 )
 # "Leeds", "New York" between a street and a postcode: joined into one address (see _join).
-_CITY_GAP = re.compile(r"^[,\s]*(?:[A-Z][a-zA-Z'’-]+(?: [A-Z][a-zA-Z'’-]+){0,2}[,\s]+)?$")
+_CITY_GAP = re.compile(r"^[,\s]*(?:[A-Z][a-zA-Z'’-]+(?:[ ,]+[A-Z][a-zA-Z'’-]+){0,3}[,\s]+)?$")
 _DETERMINER = r"(?:(?:your|my|the|his|her|their|our) )?"
 _ORDER = re.compile(
     rf"\b{_DETERMINER}(?:order|purchase)(?: (?:number|no\.?|ref(?:erence)?|id))?[:.]? ?#? ?"
@@ -186,9 +187,14 @@ def _validated_cards(text: str) -> Iterable[Finding]:
 
 def _validated_ibans(text: str) -> Iterable[Finding]:
     for m in _IBAN.finditer(text):
-        candidate = m.group().rstrip()
-        if stdnum_iban.is_valid(candidate):
-            yield Finding("iban", m.start(), m.start() + len(candidate), candidate, "", priority=9)
+        # The longest prefix, cut at a space, that passes the check digits ("... 00 FOR MY").
+        candidate = m.group()
+        while candidate:
+            if stdnum_iban.is_valid(candidate):
+                end = m.start() + len(candidate)
+                yield Finding("iban", m.start(), end, candidate, "", priority=9)
+                break
+            candidate = candidate.rpartition(" ")[0]
 
 
 # libphonenumber's VALID leniency in the regions the desk serves, then a looser pass for numbers

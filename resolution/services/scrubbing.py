@@ -93,17 +93,21 @@ class EntryCheck:
 
 
 def _check(text: str, people: Sequence[Person]) -> FieldCheck:
-    """The text as a sample customer receives it, cut where the residual detector points."""
-    rendered = render_for(text, **SAMPLE_CUSTOMER)
-    findings = residual(rendered, people=people, allow=allowed_text())
+    """The text as a sample customer receives it, cut where the residual detector points.
+
+    The detector reads the stored text (placeholders are not personal data; the sample name
+    they render to would look like one); only the plain segments are rendered.
+    """
+    text = text or ""
+    findings = residual(text, people=people, allow=allowed_text())
     segments, last = [], 0
     for f in findings:
         if f.start > last:
-            segments.append(Segment(rendered[last : f.start]))
-        segments.append(Segment(rendered[f.start : f.end], flag=f.kind.replace("_", " ")))
+            segments.append(Segment(render_for(text[last : f.start], **SAMPLE_CUSTOMER)))
+        segments.append(Segment(text[f.start : f.end], flag=f.kind.replace("_", " ")))
         last = f.end
-    if last < len(rendered):
-        segments.append(Segment(rendered[last:]))
+    if last < len(text):
+        segments.append(Segment(render_for(text[last:], **SAMPLE_CUSTOMER)))
     return FieldCheck(segments=tuple(segments), findings=tuple(findings))
 
 
