@@ -81,5 +81,5 @@ def test_placeholders_render_only_the_two_names_and_run_nothing():
 
 
 def test_residual_flags_what_the_scrubber_does_not_act_on():
-    kinds = {f.kind for f in residual("Parcel for Jane Doe, code 88123")}
+    kinds = {f.kind for f in residual("Sent to Jane Doe, code 88123")}
     assert kinds == {"name", "number"}

@@ -205,7 +205,7 @@ def test_residual_personal_data_is_marked_and_blocks_approval(client, agent, age
     # Stored before scrubbing existed (or by a path that bypassed it): the review catches it.
     entry = pending_entry(
         agent,
-        question="Parcel for Jane Doe not here",
+        question="Parcel sent to Jane Doe not here",
         answer="It went to 22 Acacia Avenue, call 0161 496 0123 if not.",
     )
     client.login(email=agent2.email, password=PASSWORD)
@@ -225,7 +225,7 @@ def test_residual_personal_data_is_marked_and_blocks_approval(client, agent, age
     )
     entry.refresh_from_db()
     assert entry.answer == "It went to your address, call your phone number if not."
-    assert entry.question == "Parcel for Jane Doe not here"  # no cue the scrubber acts on...
+    assert entry.question == "Parcel sent to Jane Doe not here"  # no cue the scrubber takes...
     page = client.get(reverse("ai:knowledge")).content.decode()
     assert "Jane Doe</mark>" in page  # ...but the reviewer's second look still marks it
     client.post(

@@ -106,27 +106,41 @@ _URL_SECRET = re.compile(
     r"|/[A-Za-z0-9_-]*(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}",
     re.IGNORECASE,
 )
-_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\d-])")
 # Upper case, as IBANs are written: case-insensitive, "...0130 00 please" would run on.
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 _UK_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b", re.IGNORECASE)
 _US_ZIP = re.compile(
     r"(?<=\b(?:A[LKZR]|C[AOT]|D[EC]|F[L]|G[A]|H[I]|I[DLNA]|K[SY]|L[A]|M[EDAINSOT]|N[EVHJMYCD]|"
-    r"O[HKR]|P[A]|R[I]|S[CD]|T[NX]|U[T]|V[TA]|W[AVIY]) )\d{5}(?:-\d{4})?\b"
+    r"O[HKR]|P[AR]|R[I]|S[CD]|T[NX]|U[TM]|V[TAI]|W[AVIY]|AS|GU|MP|AA|AE|AP) )\d{5}(?:-\d{4})?\b"
     r"|(?i:\b(?:zip|zip code|postal code|postcode|plz)\b:?\s*)\d{5}(?:-\d{4})?\b"
 )
-_DE_POSTCODE = re.compile(r"\b\d{5} [A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ][a-zäöüß]+)?\b")
+_DE_POSTCODE = re.compile(
+    r"\b\d{5} [A-ZÄÖÜ][a-zäöüß]+(?:(?:[ -]|(?: (?:am|an|bei|im|in|ob|unter|vor|vorm)"
+    r"(?: der| dem| den)?) )[A-ZÄÖÜ][a-zäöüß]+)*"
+)
 _STREET_WORDS = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Crescent|Cres|Close|Drive|Dr|Way|Court|Ct|Place|Pl|"
     "Terrace|Gardens|Grove|Boulevard|Blvd|Square|Sq|Hill|Row|Mews|Parade|Walk|Park|Rise|View|"
     "Green|Highway|Hwy|Circle|Cir|Trail|Parkway|Pkwy|Esplanade|Quay|Wharf|Yard|Vale|Gate"
 )
+_UNIT = r"(?:Flat|Studio|Apt|Apartment|Unit|Suite)\.? ?\w{1,5}"
+# A capitalised word in a street name that is not the start of a flat number.
+_SWORD = r"(?!(?:Flat|Studio|Apt|Apartment|Unit|Suite)\b)[A-Z][a-z'’]+"
+_HOUSE = rf"(?:{_UNIT},? (?:\d{{1,5}}[A-Za-z]?,? )?|\d{{1,5}}[A-Za-z]?,? )"
 _STREET = re.compile(
-    rf"\b(?:(?:Flat|Apt|Apartment|Unit|Suite)\.? ?\w{{1,5}},? )?\d{{1,5}}[A-Za-z]?,? "
-    rf"(?:[A-Z][a-z'’]+ ){{1,3}}(?:{_STREET_WORDS})\b"
-    r"|\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
-    r" \d{1,4}[a-z]?\b"
-    r"|\b(?:PO|P\.O\.) Box \d+\b",
+    rf"\b{_HOUSE}(?:{_SWORD} ){{1,3}}(?:{_STREET_WORDS})\b(?:,? {_UNIT}\b)?"
+    r"|\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|"
+    r"Straße|Platz|Weg|Allee|Gasse|Ring) \d{1,4}[a-z]?(?:/\d{1,4})?\b"
+    r"|\b(?:PO|P\.O\.) Box \d+\b"
+    r"|\b(?:PSC|Unit|USNS|USS|USCGC|CMR) [\w ]{1,20}(?:, Box \d+)?, (?:APO|FPO|DPO) (?:AA|AE|AP)"
+    r" \d{5}\b",
+)
+# Street-shaped text with any street word ("519 Suzanne Common", "Studio 26, Browne Path",
+# "Am Markt 5"): personal only when a city and a postcode follow, so kept only when joined.
+_STREET_GUESS = re.compile(
+    rf"\b{_HOUSE}(?:{_SWORD} ){{0,3}}{_SWORD}(?:,? {_UNIT}\b)?"
+    r"|\b(?:[A-ZÄÖÜ][\wäöüß.-]+ ){0,2}[A-ZÄÖÜ][\wäöüß.-]+ \d{1,4}[a-z]?(?:/\d{1,4})?\b"
 )
 # "Leeds", "New York" between a street and a postcode: joined into one address (see _join).
 _CITY_GAP = re.compile(r"^[,\s]*(?:[A-Z][a-zA-Z'’-]+(?:[ ,]+[A-Z][a-zA-Z'’-]+){0,3}[,\s]+)?$")
@@ -154,7 +168,8 @@ _TRACKING = re.compile(
 )
 # A long id mixing capitals and digits ("QX48213377DE"), case-sensitive so words never match.
 _LONG_ID = re.compile(r"\b(?=[A-Z0-9]*\d{6})(?=[A-Z0-9]*[A-Z]{2})[A-Z0-9]{10,30}\b")
-_NAME = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ'’"
+_NAME = rf"[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)?"
 _GREETING_NAME = re.compile(
     rf"(?m)^(?:\s*)(?:Hi|Hello|Hey|Dear|Good (?:morning|afternoon|evening)),? ((?:{_NAME})"
     rf"(?: {_NAME})?)(?=\s*[,!.:\n]|$)"
@@ -164,13 +179,25 @@ _MY_NAME = re.compile(
     rf"\b(?:my name is|my name's|I am|I'm|this is|name:)\s+({_NAME}(?: {_NAME})?)(?=[\s,.!]|$)"
 )
 _RELATIVE_NAME = re.compile(
-    rf"\b(?:my|your|our) (?:wife|husband|partner|son|daughter|mother|father|mum|mom|dad|"
+    rf"\b(?:[Mm]y|[Yy]our|[Oo]ur) (?:wife|husband|partner|son|daughter|mother|father|mum|mom|dad|"
     rf"brother|sister|neighbour|neighbor|colleague|friend|flatmate|boss),? ({_NAME}"
-    rf"(?: {_NAME})?)\b"
+    rf"(?: {_NAME}){{0,2}})(?![\w-])"
 )
 _SIGNED_BY = re.compile(
-    rf"\b(?:signed for by|left with|delivered to|collected by) ({_NAME} {_NAME})"
+    rf"\b(?:signed for by|left with|delivered to|collected by|placed by|ordered by|for|by|with"
+    rf"|from) ({_NAME}(?: {_NAME}){{1,2}})(?![\w-])"
 )
+# Numbers with no word saying what they are: long ones are some customer's order or parcel.
+_BARE_ORDER = re.compile(
+    r"(?<![\w#£$€.,/-])\d{6,11}(?![\w/-]|[.,]\d)|\b[A-Z]{2,5}-(?:[A-Z0-9]+-)*\d{4,}\b"
+)
+_BARE_TRACKING = re.compile(r"(?<![\w.,/-])\d{12,22}(?![\w/-]|[.,]\d)")
+# Phone-shaped digits libphonenumber does not place ("869.843.0224x55402", "+49(0)0893 043350").
+_PHONE_SHAPE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?)?\(?\d{2,5}\)?(?:[\s.-]?\d{2,5}){1,4}"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+)
+_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?\d{1,5}\b", re.IGNORECASE)
 # Capitalised words a name-shaped pattern must not take (sentence starts and shop words).
 _NOT_NAMES_TEXT = """I The A An It We You Our Your My This That Please Thanks Thank Sorry Yes No
 Happy Sure Support Team Customer Service Here There Hope Welcome All Everyone Sir Madam Again
@@ -207,7 +234,9 @@ def _phones(text: str) -> Iterable[Finding]:
         for m in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.VALID
         ):
-            yield Finding("phone", m.start, m.end, m.raw_string, "", priority=5)
+            ext = _EXTENSION.match(text, m.end)
+            end = ext.end() if ext else m.end
+            yield Finding("phone", m.start, end, text[m.start : end], "", priority=5)
     for region in ("GB", "US"):
         for m in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.POSSIBLE
@@ -215,6 +244,10 @@ def _phones(text: str) -> Iterable[Finding]:
             digits = re.sub(r"\D", "", m.raw_string)
             if len(digits) >= 10 and re.match(r"[+(0]", m.raw_string):
                 yield Finding("phone", m.start, m.end, m.raw_string, "", priority=4)
+    for m in _PHONE_SHAPE.finditer(text):
+        main = _EXTENSION.split(m.group())[0]
+        if 9 <= len(re.sub(r"\D", "", main)) <= 15 and re.search(r"[\s.()+-]", main):
+            yield Finding("phone", m.start(), m.end(), m.group(), "", priority=5)
 
 
 def _regex(pattern: re.Pattern, kind: str, priority: int, group: int = 0) -> Iterable[Finding]:
@@ -253,7 +286,10 @@ _PATTERN_DETECTORS = (
     _regex(_STREET, "address", 6),
     _regex(_UK_POSTCODE, "postcode", 6),
     _regex(_US_ZIP, "postcode", 5),
-    _regex(_DE_POSTCODE, "postcode", 5),
+    _regex(_DE_POSTCODE, "postcode", 2),
+    _regex(_STREET_GUESS, "street_guess", 2),
+    _regex(_BARE_ORDER, "order", 3),
+    _regex(_BARE_TRACKING, "tracking", 4),
     _phones,
     _greeting_names,
     _regex(_TITLE_NAME, "name", 5),
@@ -304,7 +340,7 @@ def _known(people: Sequence[Person]) -> list[tuple[re.Pattern, str]]:
             if email:
                 finders.append((_literal(email), "email"))
         for phone in person.phones:
-            digits = re.sub(r"\D", "", phone)
+            digits = re.sub(r"\D", "", _EXTENSION.split(phone)[0])
             if len(digits) >= 7:
                 finders.append((_digits_pattern(digits), "phone"))
         for address in person.addresses:
@@ -339,11 +375,12 @@ def _resolve(findings: list[Finding]) -> list[Finding]:
     return sorted(chosen, key=lambda f: f.start)
 
 
-_JOINABLE = {"address", "postcode"}
+_JOINABLE = {"address", "postcode", "street_guess"}
 
 
 def _join_addresses(text: str, findings: list[Finding]) -> list[Finding]:
-    """A street, a city and a postcode next to each other are one address, not three."""
+    """A street, a city and a postcode next to each other are one address, not three. A
+    street-shaped guess counts only as part of such a run; alone it is dropped."""
     joined: list[Finding] = []
     for f in findings:
         prev = joined[-1] if joined else None
@@ -353,12 +390,31 @@ def _join_addresses(text: str, findings: list[Finding]) -> list[Finding]:
             and f.kind in _JOINABLE
             and _CITY_GAP.match(text[prev.end : f.start])
         ):
-            joined[-1] = Finding(
-                "address", prev.start, f.end, text[prev.start : f.end], "", prev.priority
-            )
+            kind = "street_guess" if f.kind == prev.kind == "street_guess" else "address"
+            joined[-1] = Finding(kind, prev.start, f.end, text[prev.start : f.end], "", 11)
         else:
             joined.append(f)
-    return joined
+    return [f for f in joined if f.kind != "street_guess"]
+
+
+_PHONE_EDGE_BEFORE = re.compile(r"[(+][\d\s().+-]*$")
+
+
+def _widen_phones(text: str, findings: list[Finding]) -> list[Finding]:
+    """A phone number with its opening bracket or + and its extension ("(303)855-5979x84793"),
+    so no stray digits are left beside the generic words."""
+    out = []
+    for i, f in enumerate(findings):
+        if f.kind == "phone":
+            floor = findings[i - 1].end if i else 0
+            before = _PHONE_EDGE_BEFORE.search(text[max(floor, f.start - 8) : f.start])
+            start = f.start - len(before.group()) if before else f.start
+            ext = _EXTENSION.match(text, f.end)
+            ceiling = findings[i + 1].start if i + 1 < len(findings) else len(text)
+            end = ext.end() if ext and ext.end() <= ceiling else f.end
+            f = Finding(f.kind, start, end, text[start:end], "", f.priority)
+        out.append(f)
+    return out
 
 
 def _absorb_titles(text: str, findings: list[Finding]) -> list[Finding]:
@@ -386,11 +442,16 @@ def detect(text: str, *, people: Sequence[Person] = (), allow: Sequence[str] = (
     for pattern, kind in _known(people):
         for m in pattern.finditer(text):
             findings.append(Finding(kind, m.start(), m.end(), m.group(), "", priority=10))
+    places: list[Finding] = []
     for detector in _PATTERN_DETECTORS:
-        findings.extend(detector(text))
+        for f in detector(text):
+            (places if f.kind in _JOINABLE else findings).append(f)
+    # Streets, cities and postcodes first, among themselves: a whole address outranks a name
+    # or a number inside it ("195 Thomas Parkways" is an address, not the customer Thomas).
+    findings.extend(_join_addresses(text, _resolve(places)))
     findings = [f for f in findings if not _placeholder_overlap(text, f)]
     findings = [f for f in findings if not _allowed(f, allow)]
-    return _absorb_titles(text, _join_addresses(text, _resolve(findings)))
+    return _absorb_titles(text, _widen_phones(text, _resolve(findings)))
 
 
 def _placeholder_overlap(text: str, finding: Finding) -> bool:
