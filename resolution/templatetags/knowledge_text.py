@@ -7,7 +7,7 @@ for that customer.
 
 from django import template
 
-from resolution.services.scrubbing import render_for_user
+from resolution.services.scrubbing import SAMPLE_CUSTOMER, render_for, render_for_user
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ register = template.Library()
 @register.filter
 def for_customer(text: str, user) -> str:
     return render_for_user(text or "", user)
+
+
+@register.filter
+def for_sample(text: str) -> str:
+    """As the review's sample customer receives it (see SAMPLE_CUSTOMER)."""
+    return render_for(text or "", **SAMPLE_CUSTOMER)
