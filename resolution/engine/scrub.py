@@ -17,8 +17,9 @@ plus broader hints (long digit runs, a capitalised name after "for"/"from"), run
 already scrubbed, so what is left for a person to judge is highlighted rather than missed.
 
 Why patterns and not Presidio: Presidio's recognisers for names and places are spaCy NER models
-(en_core_web_lg, about 400 MB, downloaded at install or run time); its pattern recognisers are
-the same kind as these, without the ticket's known attributes, which are what must never leak.
+(en_core_web_lg 3.8: a 348 MB package, which Presidio downloads at start-up when missing); its
+pattern recognisers are the same kind as these, without the ticket's known attributes, which are
+what must never leak.
 Measured figures are in docs/BENCHMARKS.md ("PII scrubbing"). Pure functions, no database.
 """
 
