@@ -25,6 +25,7 @@ on a desk of a million tickets sums a few thousand cells instead of counting a m
 All aggregation happens in the database; the Python here only reshapes the grouped rows.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from resolution.models import Deflection, Intent, MetricsDay
-from resolution.services.metrics_rollup import created_in, rollup_refresh
+from resolution.services.metrics_rollup import SUMS, created_in, rollup_refresh
 from tickets.models import EscalationReason, TicketStatus
 
 STATUSES: list[str] = [choice.value for choice in TicketStatus]
@@ -106,20 +107,28 @@ def _cells(date_from: date | None, date_to: date | None) -> QuerySet[MetricsDay]
     return cells
 
 
-def _tickets_sum(condition: Q | None = None) -> Sum:
-    return Sum("tickets", filter=condition, default=0)
-
-
-# Status -> the aggregate's name; one Sum(filter=...) per status in a single query.
-_STATUS_SUMS = {status: _tickets_sum(Q(status=status)) for status in TicketStatus.values}
-_FEEDBACK_SUMS = {
-    name: Sum(name, default=0)
-    for name in ("feedback_count", "rating_sum", "feedback_resolved", "ai_rated", "ai_confirmed")
-}
-
-
 def _mean(total: float | None, count: int | None) -> float | None:
     return total / count if count else None
+
+
+def _groups(cells: QuerySet[MetricsDay]) -> list[dict]:
+    """The range's cells summed per (intent, status, reason): one scan of the roll-up, from
+    which the summary, the intents and the reasons are all added up in Python (a few hundred
+    rows), rather than one scan each."""
+    return list(
+        cells.values("intent", "status", "escalation_reason").annotate(
+            **{name: Sum(name, default=0) for name in SUMS}
+        )
+    )
+
+
+def _total(groups: Iterable[dict]) -> dict[str, Any]:
+    """The sums of `groups`, with the tickets counted per status too."""
+    total: Counter = Counter()
+    for group in groups:
+        total.update({name: group[name] for name in SUMS})
+        total[group["status"]] += group["tickets"]
+    return total
 
 
 def summary(*, date_from: date | None = None, date_to: date | None = None) -> dict:
@@ -132,18 +141,13 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
     deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons.
     Ratios are floats in [0, 1] or None when their denominator is zero.
     """
-    cells = _cells(date_from, date_to)
-    row = cells.aggregate(
-        total=_tickets_sum(),
-        reopened=_tickets_sum(Q(escalation_reason=EscalationReason.REOPENED)),
-        ai_answered=Sum("ai_answered", default=0),
-        confirmed=Sum("resolved_confirmed", default=0),
-        quiet=Sum("resolved_quiet", default=0),
-        **_STATUS_SUMS,
-        **_FEEDBACK_SUMS,
-    )
+    groups = _groups(_cells(date_from, date_to))
+    row = _total(groups)
     counts = _status_counts(row)
-    resolved_by_ai = row["confirmed"] + row["quiet"]
+    reopened = sum(
+        g["tickets"] for g in groups if g["escalation_reason"] == EscalationReason.REOPENED
+    )
+    resolved_by_ai = row["resolved_confirmed"] + row["resolved_quiet"]
 
     deflections = Deflection.objects.filter(created_in("created_at", date_from, date_to)).order_by()
     deflected = deflections.aggregate(
@@ -154,18 +158,18 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         "date_from": date_from,
         "date_to": date_to,
         "tickets": {
-            "total": row["total"],
+            "total": row["tickets"],
             "by_status": counts,
-            "decided": row["total"] - counts[TicketStatus.OPEN],
+            "decided": row["tickets"] - counts[TicketStatus.OPEN],
             "ai_answered": row["ai_answered"],
-            "reopened": row["reopened"],
+            "reopened": reopened,
         },
         **_rates(counts),
-        "ai_resolution_rate": _ratio(resolved_by_ai, row["total"] - counts[TicketStatus.OPEN]),
+        "ai_resolution_rate": _ratio(resolved_by_ai, row["tickets"] - counts[TicketStatus.OPEN]),
         "resolved_by_ai": {
             "total": resolved_by_ai,
-            "confirmed": row["confirmed"],
-            "no_follow_up": row["quiet"],
+            "confirmed": row["resolved_confirmed"],
+            "no_follow_up": row["resolved_quiet"],
         },
         "feedback": {
             "count": row["feedback_count"],
@@ -176,8 +180,8 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
             "feedback_confirmed_resolution_rate": _ratio(row["ai_confirmed"], row["ai_rated"]),
         },
         "deflections": {"shown": deflected["shown"], "helpful": deflected["helpful"]},
-        "intents": _intent_breakdown(cells),
-        "escalation_reasons": _escalation_reasons(cells),
+        "intents": _intent_breakdown(groups),
+        "escalation_reasons": _escalation_reasons(groups),
     }
 
 
@@ -186,31 +190,26 @@ def intent_breakdown(*, date_from: date | None = None, date_to: date | None = No
 
     Tickets the AI could not classify have intent "" (named "Unclassified").
     """
-    return _intent_breakdown(_cells(date_from, date_to))
+    return _intent_breakdown(_groups(_cells(date_from, date_to)))
 
 
-def _intent_breakdown(cells: QuerySet[MetricsDay]) -> list[dict]:
-    rows = (
-        cells.values("intent")
-        .annotate(
-            total=_tickets_sum(),
-            confidence_sum=Sum("confidence_sum"),
-            confidence_count=Sum("confidence_count", default=0),
-            **_STATUS_SUMS,
-            **_FEEDBACK_SUMS,
-        )
-        .filter(total__gt=0)
-        .order_by("-total", "intent")
+def _intent_breakdown(groups: list[dict]) -> list[dict]:
+    per_intent: dict[str, list[dict]] = {}
+    for group in groups:
+        per_intent.setdefault(group["intent"], []).append(group)
+    totals = {intent: _total(rows) for intent, rows in per_intent.items()}
+    order = sorted(
+        (t for t in totals.items() if t[1]["tickets"]), key=lambda t: (-t[1]["tickets"], t[0])
     )
-    names = _intent_names(row["intent"] for row in rows)
+    names = _intent_names(intent for intent, _ in order)
     result = []
-    for row in rows:
+    for intent, row in order:
         counts = _status_counts(row)
         result.append(
             {
-                "intent": row["intent"],
-                "name": names.get(row["intent"]) or row["intent"] or "Unclassified",
-                "total": row["total"],
+                "intent": intent,
+                "name": names.get(intent) or intent or "Unclassified",
+                "total": row["tickets"],
                 "by_status": counts,
                 **_rates(counts),
                 "mean_confidence": _rounded(_mean(row["confidence_sum"], row["confidence_count"])),
@@ -230,25 +229,19 @@ def escalation_reasons(*, date_from: date | None = None, date_to: date | None = 
     The ticket's current reason: an answered ticket the customer reopened counts as
     "reopened", not as whatever the AI said first.
     """
-    return _escalation_reasons(_cells(date_from, date_to))
+    return _escalation_reasons(_groups(_cells(date_from, date_to)))
 
 
-def _escalation_reasons(cells: QuerySet[MetricsDay]) -> list[dict]:
+def _escalation_reasons(groups: list[dict]) -> list[dict]:
     labels = dict(EscalationReason.choices)
-    rows = (
-        cells.exclude(escalation_reason="")
-        .values("escalation_reason")
-        .annotate(count=_tickets_sum())
-        .filter(count__gt=0)
-        .order_by("-count", "escalation_reason")
-    )
+    counts: Counter = Counter()
+    for group in groups:
+        if group["escalation_reason"]:
+            counts[group["escalation_reason"]] += group["tickets"]
     return [
-        {
-            "reason": row["escalation_reason"],
-            "label": labels.get(row["escalation_reason"], row["escalation_reason"]),
-            "count": row["count"],
-        }
-        for row in rows
+        {"reason": reason, "label": labels.get(reason, reason), "count": count}
+        for reason, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count
     ]
 
 
@@ -259,13 +252,26 @@ def daily(*, date_from: date | None = None, date_to: date | None = None) -> list
     feedback_count. With an open-ended range, the series starts at the first day with a ticket
     and ends at the last.
     """
-    rows = {
-        row["day"]: row
-        for row in _cells(date_from, date_to)
-        .values("day")
-        .annotate(total=_tickets_sum(), **_STATUS_SUMS, **_FEEDBACK_SUMS)
-        .filter(Q(total__gt=0) | Q(feedback_count__gt=0))
-    }
+    rows: dict[date, Counter] = {}
+    for group in (
+        _cells(date_from, date_to)
+        .values("day", "status")
+        .annotate(
+            tickets=Sum("tickets", default=0),
+            feedback_count=Sum("feedback_count", default=0),
+            rating_sum=Sum("rating_sum", default=0),
+        )
+    ):
+        row = rows.setdefault(group["day"], Counter())
+        row.update(
+            {
+                "total": group["tickets"],
+                group["status"]: group["tickets"],
+                "feedback_count": group["feedback_count"],
+                "rating_sum": group["rating_sum"],
+            }
+        )
+    rows = {day: row for day, row in rows.items() if row["total"] or row["feedback_count"]}
     days = list(rows)
     first = date_from or (min(days) if days else None)
     last = date_to or (max(days) if days else None)
