@@ -64,6 +64,21 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
     )
     actions = ["approve", "retire"]
 
+    def save_model(self, request, obj: KnowledgeEntry, form, change: bool) -> None:
+        """An admin's edit is stored scrubbed, like every other way knowledge is written."""
+        from resolution.services.review import entry_people
+        from resolution.services.scrubbing import knowledge_text_scrub
+
+        scrubbed = knowledge_text_scrub(
+            question=obj.question, answer=obj.answer, people=entry_people(obj)
+        )
+        obj.question, obj.answer = scrubbed.question.text, scrubbed.answer.text
+        if scrubbed.question.changed or scrubbed.answer.changed:
+            self.message_user(
+                request, "Personal data was replaced by placeholders or generic words."
+            )
+        super().save_model(request, obj, form, change)
+
     @admin.display(description="question")
     def question_preview(self, entry: KnowledgeEntry) -> str:
         return str(entry)
@@ -78,12 +93,12 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         """Pending entries go through the review service (it refuses near-duplicates);
         retired ones are put back as they are."""
         from resolution.services.review import knowledge_entry_approve
-        from tickets.errors import Conflict
+        from tickets.errors import ServiceError
 
         for entry in queryset.filter(status="pending"):
             try:
-                knowledge_entry_approve(entry_id=entry.pk)
-            except Conflict as exc:
+                knowledge_entry_approve(entry_id=entry.pk, reviewer=request.user)
+            except ServiceError as exc:
                 self.message_user(request, f"#{entry.pk}: {exc}", level=messages.WARNING)
         queryset.filter(status="retired").update(
             status="active", retired_reason="", updated_at=timezone.now()

@@ -1,7 +1,11 @@
 """The knowledge review page: agents and admins approve, edit or reject pending entries.
 
 Plain forms posting to one URL per action (POST/redirect/GET); the services do the work.
+Each entry is shown as another customer would receive it, with what may still be personal
+data marked; the approve button says why it is refused before anyone presses it.
 """
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -12,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import pending_entries
 from resolution.services import review
+from resolution.services.scrubbing import SAMPLE_CUSTOMER, EntryCheck, knowledge_entry_check
 from tickets.agent_views import agent_required
-from tickets.errors import Conflict, InvalidInput
+from tickets.errors import ServiceError
 
 
 class EntryForm(forms.Form):
@@ -31,19 +36,35 @@ class EntryForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class ReviewItem:
+    entry: KnowledgeEntry
+    check: EntryCheck
+    own: bool  # the reviewer added it: they may not approve it alone
+
+
+def _review_item(entry: KnowledgeEntry, reviewer) -> ReviewItem:
+    check = knowledge_entry_check(
+        question=entry.question, answer=entry.answer, people=review.entry_people(entry)
+    )
+    own = entry.created_by_id == reviewer.pk and not review.may_approve_own(reviewer)
+    return ReviewItem(entry=entry, check=check, own=own)
+
+
 @agent_required
 def pending(request: HttpRequest) -> HttpResponse:
+    items = [_review_item(entry, request.user) for entry in pending_entries()[:200]]
     return render(
         request,
         "resolution/knowledge_list.html",
-        {"entries": pending_entries()[:200]},
+        {"items": items, "sample": SAMPLE_CUSTOMER},
     )
 
 
 def _act(request: HttpRequest, action, done: str) -> HttpResponse:
     try:
         action()
-    except (Conflict, InvalidInput) as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
@@ -55,7 +76,7 @@ def _act(request: HttpRequest, action, done: str) -> HttpResponse:
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
-        lambda: review.knowledge_entry_approve(entry_id=pk),
+        lambda: review.knowledge_entry_approve(entry_id=pk, reviewer=request.user),
         "Approved: the entry now answers customers.",
     )
 
@@ -85,7 +106,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                     answer=form.cleaned_data["answer"],
                     intent=form.cleaned_data["intent"],
                 )
-            except (Conflict, InvalidInput) as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "Saved. Approve it when it reads right.")
@@ -99,4 +120,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "intent": entry.intent,
             }
         )
-    return render(request, "resolution/knowledge_edit.html", {"entry": entry, "form": form})
+    item = _review_item(entry, request.user)
+    return render(
+        request,
+        "resolution/knowledge_edit.html",
+        {"entry": entry, "form": form, "item": item, "sample": SAMPLE_CUSTOMER},
+    )

@@ -100,7 +100,13 @@ def pending_entries():
     """Knowledge entries waiting for review, oldest first."""
     return (
         KnowledgeEntry.objects.filter(status=KnowledgeStatus.PENDING)
-        .select_related("intent", "created_by", "source_ticket", "duplicate_of")
+        .select_related(
+            "intent",
+            "created_by",
+            "source_ticket__customer",
+            "source_ticket__assigned_agent",
+            "duplicate_of",
+        )
         .order_by("created_at", "id")
     )
 

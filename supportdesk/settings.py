@@ -249,6 +249,10 @@ KNOWLEDGE_DIRECT_SIMILARITY = env.float("KNOWLEDGE_DIRECT_SIMILARITY", default=0
 KNOWLEDGE_DIRECT_VIEW_SIMILARITY = env.float("KNOWLEDGE_DIRECT_VIEW_SIMILARITY", default=0.6)
 # How long a knowledge suggestion shown to a customer can be answered "yes, it helped".
 SUGGESTION_TOKEN_MAX_AGE = env.int("SUGGESTION_TOKEN_MAX_AGE", default=3600)
+# One-person desks: an agent may approve a knowledge entry they added (admins always may).
+KNOWLEDGE_SELF_APPROVAL = env.bool("KNOWLEDGE_SELF_APPROVAL", default=False)
+# The desk's own contact details (phone, e-mail, URLs) that knowledge may quote: never scrubbed.
+KNOWLEDGE_SCRUB_ALLOW = env.list("KNOWLEDGE_SCRUB_ALLOW", default=[])
 RETRAIN_EVERY_HOURS = env.float("RETRAIN_EVERY_HOURS", default=24.0)
 # Where customers reach the portal, for links in notification e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

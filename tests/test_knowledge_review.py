@@ -66,7 +66,7 @@ def escalated(alice, taxonomy, django_capture_on_commit_callbacks):
 
 
 def test_a_near_duplicate_is_flagged_and_cannot_be_approved(
-    escalated, agent, client, django_capture_on_commit_callbacks
+    escalated, agent, agent2, client, django_capture_on_commit_callbacks
 ):
     entry = resolve_with_knowledge(
         escalated("How do I create an account?"), agent, django_capture_on_commit_callbacks
@@ -74,7 +74,7 @@ def test_a_near_duplicate_is_flagged_and_cannot_be_approved(
     original = KnowledgeEntry.objects.get(question=CREATE_ACCOUNT, status="active")
     assert entry.duplicate_of == original and entry.duplicate_similarity >= 0.8
 
-    client.login(email=agent.email, password=PASSWORD)
+    client.login(email=agent2.email, password=PASSWORD)  # a second agent reviews
     page = client.get(reverse("ai:knowledge"))
     assert "Possible duplicate" in page.content.decode()
     response = client.post(reverse("ai:knowledge_approve", args=[entry.pk]), follow=True)
@@ -87,7 +87,7 @@ def test_a_near_duplicate_is_flagged_and_cannot_be_approved(
 
 
 def test_a_new_question_is_not_flagged_and_approval_puts_it_to_work(
-    escalated, agent, client, django_capture_on_commit_callbacks
+    escalated, agent, agent2, client, django_capture_on_commit_callbacks
 ):
     entry = resolve_with_knowledge(
         escalated("Can my company open one account for five buyers?"),
@@ -95,7 +95,7 @@ def test_a_new_question_is_not_flagged_and_approval_puts_it_to_work(
         django_capture_on_commit_callbacks,
     )
     assert entry.duplicate_of is None and entry.status == KnowledgeStatus.PENDING
-    client.login(email=agent.email, password=PASSWORD)
+    client.login(email=agent2.email, password=PASSWORD)  # a second agent reviews
     client.post(reverse("ai:knowledge_approve", args=[entry.pk]))
     entry.refresh_from_db()
     assert entry.status == KnowledgeStatus.ACTIVE
@@ -289,8 +289,8 @@ def test_two_alike_pending_entries_are_not_both_approved(taxonomy, settings):
     question = "Can a company open one account for five buyers?"
     first = KnowledgeEntry.objects.create(question=question, answer="Yes.", status="pending")
     second = KnowledgeEntry.objects.create(question=question + "!", answer="Yes!", status="pending")
-    knowledge_entry_approve(entry_id=first.pk)
+    knowledge_entry_approve(entry_id=first.pk, reviewer=None)
     with pytest.raises(Conflict, match="edit it so it differs"):
-        knowledge_entry_approve(entry_id=second.pk)
+        knowledge_entry_approve(entry_id=second.pk, reviewer=None)
     second.refresh_from_db()
     assert (second.status, second.duplicate_of) == ("pending", first)

@@ -28,7 +28,7 @@ GIFT_CARD_TICKETS = [
 
 
 def test_an_agent_teaches_the_desk_a_new_answer(
-    alice, agent, taxonomy, client, django_capture_on_commit_callbacks
+    alice, agent, agent2, taxonomy, client, django_capture_on_commit_callbacks
 ):
     load_starter_examples()
     first = train_model()  # the starter model, with its real held-out figures
@@ -59,7 +59,7 @@ def test_an_agent_teaches_the_desk_a_new_answer(
     assert entry.answer == ANSWER  # greeting and signature gone
     assert entry.intent.slug == "payment_issue"
 
-    client.login(email=agent.email, password=PASSWORD)
+    client.login(email=agent2.email, password=PASSWORD)  # a second agent reviews
     response = client.post(reverse("ai:knowledge_approve", args=[entry.pk]))
     assert response.status_code == 302
     entry.refresh_from_db()

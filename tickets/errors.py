@@ -22,6 +22,12 @@ class NotAllowed(ServiceError):
     """The user may not do this (yet), e.g. open a ticket before confirming their address."""
 
     code = "permission_denied"
+
+
+class Forbidden(ServiceError):
+    """The person may not do this to this object (a rule of the desk, not a missing login)."""
+
+    code = "forbidden"
     status = 403
 
 

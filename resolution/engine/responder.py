@@ -12,6 +12,7 @@ from typing import Any
 from django.template import Context, Engine
 
 from .llm import LLMProvider
+from .scrub import render_placeholders
 from .types import Answer, Match
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,14 @@ def respond(
 ) -> Answer | None:
     """The first answer available: matched knowledge entry, rendered template, LLM, or None."""
     if match is not None and match.item.answer.strip():
-        return Answer(text=match.item.answer.strip(), source="knowledge")
+        # Knowledge is stored scrubbed, with placeholders for the customer's name: fill them in
+        # for this customer (a fixed substitution, not a template: agents wrote this text).
+        text = render_placeholders(
+            match.item.answer.strip(),
+            first_name=str(context.get("customer_name") or ""),
+            full_name=str(context.get("customer_full_name") or ""),
+        )
+        return Answer(text=text, source="knowledge")
     if template and template.strip():
         rendered = render_template(template, context)
         if rendered is not None:

@@ -1,5 +1,6 @@
 """Learning from an agent's resolution: a training example for the intent the agent confirmed,
-and (if asked) a pending knowledge entry from the answer, cleaned of greeting and sign-off."""
+and (if asked) a pending knowledge entry from the answer, cleaned of greeting and sign-off and
+scrubbed of personal data (resolution.services.scrubbing)."""
 
 import re
 
@@ -13,6 +14,7 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
+from resolution.services.scrubbing import knowledge_text_scrub, ticket_people
 from resolution.services.suggestions import nearest_active_entry
 from tickets.models import Message, Ticket
 
@@ -66,11 +68,17 @@ def learn_from_resolution(
     if add_to_knowledge and answer is not None:
         if KnowledgeEntry.objects.filter(source_ticket=ticket).exists():
             return  # the signal fired twice for one ticket: one entry is enough
-        question = ticket.message.strip()
+        # Generic by construction: what one customer wrote never reaches another (issue 14).
+        scrubbed = knowledge_text_scrub(
+            question=ticket.message.strip(),
+            answer=clean_answer(answer.body) or answer.body.strip(),
+            people=ticket_people(ticket, agent=agent),
+        )
+        question = scrubbed.question.text
         duplicate = nearest_active_entry(question)
         KnowledgeEntry.objects.create(
             question=question,
-            answer=clean_answer(answer.body) or answer.body.strip(),
+            answer=scrubbed.answer.text,
             intent=intent,
             source_ticket=ticket,
             created_by=agent,

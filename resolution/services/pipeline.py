@@ -72,7 +72,11 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
         settings.LLM_API_KEY,
         settings.LLM_TIMEOUT_SECONDS,
     )
-    context = {"ticket": ticket, "customer_name": ticket.customer.get_short_name()}
+    context = {
+        "ticket": ticket,
+        "customer_name": ticket.customer.get_short_name(),
+        "customer_full_name": ticket.customer.full_name,
+    }
 
     def answer_for(intent: str, match: Match | None, template: str | None) -> Answer | None:
         return respond(

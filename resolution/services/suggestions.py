@@ -13,6 +13,7 @@ from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import latest_decision, rejected_entry_ids
 from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
+from resolution.services.scrubbing import render_for_user
 from tickets.models import Ticket
 
 
@@ -125,7 +126,7 @@ def draft_answer(ticket: Ticket) -> str:
         and decision.matched_entry_id not in rejected_entries
         and fresh(decision.matched_entry.answer)
     ):
-        return decision.matched_entry.answer
+        return render_for_user(decision.matched_entry.answer, ticket.customer)
     intent = ticket.intent or (decision.predicted_intent if decision else "")
     found = registry.index().search(ticket.message, k=1) if ticket.message.strip() else []
     match = usable_match(
@@ -134,7 +135,7 @@ def draft_answer(ticket: Ticket) -> str:
         min_score=settings.SIMILARITY_THRESHOLD,
     )
     if match is not None and fresh(match.item.answer):
-        return match.item.answer
+        return render_for_user(match.item.answer, ticket.customer)
     _, template = intent_policy(intent) if intent else (None, None)
     rendered = respond(
         text=ticket.message,
