@@ -19,8 +19,7 @@ from tickets.models import (
     TicketEvent,
     TicketStatus,
 )
-from tickets.signals import ticket_resolved
-from tickets.tasks import schedule_answer_notification
+from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -64,8 +63,23 @@ def _record(
     note: str = "",
     model_version: int | None = None,
 ) -> None:
-    """A TicketEvent per audited field changed since `before` (in the caller's transaction)."""
+    """A TicketEvent per audited field changed since `before` (in the caller's transaction).
+
+    A status change is also announced (`ticket_status_changed`) once the transaction commits.
+    """
     after = _audit_state(ticket)
+    if before["status"] != after["status"]:
+        old, new = before["status"], after["status"]
+        transaction.on_commit(
+            lambda: ticket_status_changed.send(
+                sender=Ticket,
+                ticket=ticket,
+                old_status=old,
+                new_status=new,
+                reason=ticket.escalation_reason if new == TicketStatus.ESCALATED else "",
+                actor=actor,
+            )
+        )
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket=ticket,
@@ -113,12 +127,14 @@ def ticket_submit(
         if not key:
             raise
         return Ticket.objects.get(customer=customer, idempotency_key=key), False
-    Message.objects.create(
+    message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=body
     )
     TicketEvent.objects.create(
         ticket=ticket, actor=customer, field=TicketEvent.Field.CREATED, new_value=ticket.status
     )
+    transaction.on_commit(lambda: ticket_submitted.send(sender=Ticket, ticket=ticket))
+    _announce_after_commit(message)
     return ticket, True
 
 
@@ -127,9 +143,9 @@ def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
     return ticket_submit(customer=customer, message=message, subject=subject)[0]
 
 
-def _notify_customer_after_commit(message: Message) -> None:
-    """E-mail the customer about an answer once it is committed, from a task (tickets/tasks.py)."""
-    transaction.on_commit(lambda: schedule_answer_notification(message.pk))
+def _announce_after_commit(message: Message) -> None:
+    """Tell the apps above (channels e-mails answers and calls webhooks) once it is committed."""
+    transaction.on_commit(lambda: message_added.send(sender=Message, message=message))
 
 
 def ticket_auto_resolve(
@@ -143,7 +159,7 @@ def ticket_auto_resolve(
     """The AI answered. Call inside the pipeline's transaction, with the ticket locked."""
     before = _audit_state(ticket)
     message = Message.objects.create(ticket=ticket, author_kind=AuthorKind.ASSISTANT, body=answer)
-    _notify_customer_after_commit(message)
+    _announce_after_commit(message)
     ticket.status = TicketStatus.AUTO_RESOLVED
     ticket.intent = intent
     ticket.confidence = confidence
@@ -197,6 +213,7 @@ def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Messa
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
     )
+    _announce_after_commit(message)
     if ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     else:
@@ -268,8 +285,7 @@ def ticket_agent_reply(
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.AGENT, author=agent, body=text, internal=internal
     )
-    if not internal:
-        _notify_customer_after_commit(message)
+    _announce_after_commit(message)
     fields = ["updated_at"]
     if corrected_intent and corrected_intent != ticket.intent:
         ticket.intent = corrected_intent
