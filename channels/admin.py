@@ -25,8 +25,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class MailboxForm(forms.ModelForm):
+    oauth2_token_url = forms.URLField(
+        required=False, assume_scheme="https", help_text=Mailbox.oauth2_token_url.field.help_text
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = "__all__"
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = ("name", "active", "host", "username", "auth", "folder", "last_polled_at")
     readonly_fields = ("last_polled_at", "last_error")
     actions = ["poll_now"]
@@ -58,6 +69,7 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )

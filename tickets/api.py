@@ -26,6 +26,7 @@ from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
+    CustomerReplySerializer,
     MessageSerializer,
     TicketCreateSerializer,
     TicketReplySerializer,
@@ -34,6 +35,7 @@ from tickets.serializers import (
 from tickets.services import (
     ticket_agent_reply,
     ticket_claim,
+    ticket_customer_reply,
     ticket_latest_answer,
     ticket_submit,
 )
@@ -278,3 +280,32 @@ class TicketClaimView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_claim(ticket=get_visible_ticket(request.user, pk), agent=request.user)
         return Response(TicketSerializer(get_visible_ticket(request.user, ticket.pk)).data)
+
+
+class TicketCustomerReplyView(APIView):
+    permission_classes = [IsCustomer]
+
+    @extend_schema(
+        operation_id="tickets_customer_reply",
+        tags=["tickets"],
+        summary="Write again on your ticket (customers)",
+        description=(
+            "Adds the customer's message to their own ticket, like the portal's reply form "
+            "(the same service): on an answered or resolved ticket it means the answer did "
+            "not settle it, so the ticket goes to a person (`escalated`, reason `reopened`)."
+        ),
+        request=CustomerReplySerializer,
+        responses={
+            201: TicketReplyResultSerializer,
+            **error_responses(400, 401, 403, 404, 413, 415),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = get_visible_ticket(request.user, pk)
+        serializer = CustomerReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = ticket_customer_reply(
+            ticket=ticket, customer=request.user, body=serializer.validated_data["body"]
+        )
+        result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
+        return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)

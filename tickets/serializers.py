@@ -40,6 +40,10 @@ class TicketReplySerializer(serializers.Serializer):
     )
 
 
+class CustomerReplySerializer(serializers.Serializer):
+    body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
+
+
 # --- out -----------------------------------------------------------------------------------
 
 
