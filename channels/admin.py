@@ -32,7 +32,22 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        fields = "__all__"
+        fields = [
+            "name",
+            "active",
+            "host",
+            "port",
+            "security",
+            "username",
+            "auth",
+            "secret_env",
+            "oauth2_token_url",
+            "oauth2_client_id",
+            "oauth2_client_secret_env",
+            "oauth2_scope",
+            "folder",
+            "move_to",
+        ]
 
 
 @admin.register(Mailbox)

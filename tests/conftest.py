@@ -7,6 +7,7 @@ Agnes and Arthur are agents, Ada is the admin.
 import pytest
 
 from accounts.models import Role, User
+from tests.channel_servers import http_receiver, smtp_server  # noqa: F401 (shared fixtures)
 
 PASSWORD = "correct-horse-battery-staple"
 

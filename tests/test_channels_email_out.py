@@ -16,7 +16,6 @@ from channels.models import WebhookEndpoint
 from channels.services.email_in import email_ingest
 from channels.services.email_out import feedback_token
 from feedback.models import Feedback
-from tests.channel_servers import http_receiver, smtp_server  # noqa: F401 (fixtures)
 from tickets.models import AuthorKind, TicketStatus
 from tickets.services import ticket_agent_reply, ticket_create
 
@@ -48,7 +47,11 @@ def verify(secret: str, header: str, body: bytes) -> bool:
 
 
 def test_the_whole_conversation_by_email(
-    trained_model, agent, smtp_server, http_receiver, django_capture_on_commit_callbacks  # noqa: F811
+    trained_model,
+    agent,
+    smtp_server,
+    http_receiver,
+    django_capture_on_commit_callbacks,
 ):
     secret = "a-long-shared-secret-for-tests"
     WebhookEndpoint.objects.create(
@@ -123,7 +126,10 @@ def test_the_whole_conversation_by_email(
 
 
 def test_an_escalated_email_ticket_is_acknowledged_but_a_portal_ticket_is_not(
-    alice, taxonomy, smtp_server, django_capture_on_commit_callbacks  # noqa: F811
+    alice,
+    taxonomy,
+    smtp_server,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         ticket_create(customer=alice, message="My parcel came damaged")  # no model: escalated
