@@ -1,8 +1,8 @@
 """Run the resolution pipeline for one ticket: classify, find similar, respond, decide, record.
 
-The ML runs in the engine (no database); this module loads what it needs, and writes the
-Decision, the answer and the new status in one transaction. Any failure of the AI escalates the
-ticket with reason ai_error: a ticket is never lost or left open.
+The ML runs in the engine (no database) with no transaction or lock held; then this module locks
+the ticket and writes the Decision, the answer and the new status in one transaction. Any failure
+of the AI escalates the ticket with reason ai_error: a ticket is never lost or left open.
 """
 
 import logging
@@ -98,83 +98,108 @@ def analyse(ticket: Ticket, analysis: Analysis) -> None:
     )
 
 
-def run_pipeline(ticket_id: int) -> PipelineResult:
-    """Decide an open ticket once. Re-running on a decided ticket returns the earlier decision."""
-    started = time.perf_counter()
-    with transaction.atomic():
-        # The row lock makes concurrent runs for one ticket queue up; the second sees it decided.
-        ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
-        if ticket.status != TicketStatus.OPEN:
-            return PipelineResult(decision=latest_decision(ticket), created=False)
-
-        analysis = Analysis()
-        error = ""
-        try:
-            analyse(ticket, analysis)
-            outcome = decide(
-                prediction=analysis.prediction,
-                policy=analysis.policy,
-                answer=analysis.answer,
-                match=analysis.match,
-                nearest=analysis.nearest,
-                customer_requested_human=wants_human(ticket.message),
-            )
-        except Exception as exc:  # the AI failing must escalate, never drop the ticket
-            logger.exception("Resolution pipeline failed for ticket %s", ticket_id)
-            error = f"{type(exc).__name__}: {exc}"
-            outcome = Outcome(
-                action="escalate", reason=EscalationReason.AI_ERROR, signals={"error": error}
-            )
-
-        prediction = analysis.prediction
-        decision = Decision.objects.create(
-            ticket=ticket,
-            model_version_id=analysis.model_version_id,
-            predicted_intent=prediction.intent if prediction else "",
-            confidence=prediction.confidence if prediction else None,
-            alternatives=[list(pair) for pair in prediction.alternatives] if prediction else [],
-            matched_entry_id=analysis.match.item.id if analysis.match else None,
-            similarity=analysis.match.score if analysis.match else None,
-            action=outcome.action,
-            reason_code=outcome.reason,
-            answer_source=analysis.answer.source if analysis.answer else "",
-            thresholds={
-                "auto_resolve": analysis.policy.threshold if analysis.policy else None,
-                "similarity": settings.SIMILARITY_THRESHOLD,
-                "min_margin": analysis.policy.min_margin if analysis.policy else None,
-            },
-            signals={
-                **outcome.signals,
-                "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
-                **(
-                    {"policy": analysis.desk_policy.signals()}
-                    if analysis.desk_policy is not None
-                    else {}
-                ),
-            },
-            error=error,
-            latency_ms=(time.perf_counter() - started) * 1000,
+def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
+    """The AI's whole verdict on a ticket, with no transaction or lock held (the model, the search
+    and an LLM call of up to LLM_TIMEOUT_SECONDS must never hold a row lock). Any failure becomes
+    an ai_error escalation: (analysis so far, outcome, error text)."""
+    analysis = Analysis()
+    try:
+        analyse(ticket, analysis)
+        outcome = decide(
+            prediction=analysis.prediction,
+            policy=analysis.policy,
+            answer=analysis.answer,
+            match=analysis.match,
+            nearest=analysis.nearest,
+            customer_requested_human=wants_human(ticket.message),
         )
-        intent = prediction.intent if prediction else None
-        confidence = prediction.confidence if prediction else None
-        if outcome.action == "auto_resolve":
-            ticket_auto_resolve(
-                ticket=ticket,
-                answer=analysis.answer.text,
-                intent=intent,
-                confidence=confidence,
-                model_version=analysis.model_version_id,
-            )
-            if analysis.answer.source == "knowledge":
-                KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
-                    times_used=F("times_used") + 1
-                )
-        else:
-            ticket_escalate(
-                ticket=ticket,
-                reason=outcome.reason,
-                intent=intent,
-                confidence=confidence,
-                model_version=analysis.model_version_id,
-            )
+    except Exception as exc:  # the AI failing must escalate, never drop the ticket
+        logger.exception("Resolution pipeline failed for ticket %s", ticket.pk)
+        error = f"{type(exc).__name__}: {exc}"
+        outcome = Outcome(
+            action="escalate", reason=EscalationReason.AI_ERROR, signals={"error": error}
+        )
+        return analysis, outcome, error
+    return analysis, outcome, ""
+
+
+def run_pipeline(ticket_id: int) -> PipelineResult:
+    """Decide an open ticket once. Re-running on a decided ticket returns the earlier decision.
+
+    Analyse first (no lock), then lock the ticket, re-check that it is still open and record.
+    Two runs racing on one ticket both analyse; the second to take the lock finds it decided and
+    records nothing, so a ticket is never answered twice.
+    """
+    started = time.perf_counter()
+    ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
+    if ticket.status != TicketStatus.OPEN:
+        return PipelineResult(decision=latest_decision(ticket), created=False)
+    analysis, outcome, error = analyse_and_decide(ticket)
+
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket_id)
+        if locked.status != TicketStatus.OPEN:
+            return PipelineResult(decision=latest_decision(locked), created=False)
+        locked.customer = ticket.customer  # already loaded: the e-mail needs it, not a re-read
+        decision = record_decision(
+            ticket=locked, analysis=analysis, outcome=outcome, error=error, started=started
+        )
     return PipelineResult(decision=decision, created=True)
+
+
+def record_decision(
+    *, ticket: Ticket, analysis: Analysis, outcome: Outcome, error: str, started: float
+) -> Decision:
+    """Write the Decision and apply it to the ticket. Call with the ticket locked."""
+    prediction = analysis.prediction
+    decision = Decision.objects.create(
+        ticket=ticket,
+        model_version_id=analysis.model_version_id,
+        predicted_intent=prediction.intent if prediction else "",
+        confidence=prediction.confidence if prediction else None,
+        alternatives=[list(pair) for pair in prediction.alternatives] if prediction else [],
+        matched_entry_id=analysis.match.item.id if analysis.match else None,
+        similarity=analysis.match.score if analysis.match else None,
+        action=outcome.action,
+        reason_code=outcome.reason,
+        answer_source=analysis.answer.source if analysis.answer else "",
+        thresholds={
+            "auto_resolve": analysis.policy.threshold if analysis.policy else None,
+            "similarity": settings.SIMILARITY_THRESHOLD,
+            "min_margin": analysis.policy.min_margin if analysis.policy else None,
+        },
+        signals={
+            **outcome.signals,
+            "similar": [[m.item.id, round(m.score, 4)] for m in analysis.similar],
+            **(
+                {"policy": analysis.desk_policy.signals()}
+                if analysis.desk_policy is not None
+                else {}
+            ),
+        },
+        error=error,
+        latency_ms=(time.perf_counter() - started) * 1000,
+    )
+    intent = prediction.intent if prediction else None
+    confidence = prediction.confidence if prediction else None
+    if outcome.action == "auto_resolve":
+        ticket_auto_resolve(
+            ticket=ticket,
+            answer=analysis.answer.text,
+            intent=intent,
+            confidence=confidence,
+            model_version=analysis.model_version_id,
+        )
+        if analysis.answer.source == "knowledge":
+            KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
+                times_used=F("times_used") + 1
+            )
+    else:
+        ticket_escalate(
+            ticket=ticket,
+            reason=outcome.reason,
+            intent=intent,
+            confidence=confidence,
+            model_version=analysis.model_version_id,
+        )
+    return decision
