@@ -323,6 +323,13 @@ ATTACHMENT_CONTENT_TYPES = env.list(
         "video/webm",
     ],
 )
+# Voice notes: an optional OpenAI-compatible /audio/transcriptions endpoint (like LLM_*).
+TRANSCRIBE_BASE_URL = env.str("TRANSCRIBE_BASE_URL", default="")
+TRANSCRIBE_MODEL = env.str("TRANSCRIBE_MODEL", default="whisper-1")
+TRANSCRIBE_API_KEY = env.str("TRANSCRIBE_API_KEY", default="")
+TRANSCRIBE_TIMEOUT_SECONDS = env.float("TRANSCRIBE_TIMEOUT_SECONDS", default=60.0)
+# Wiring between apps: tickets asks for a voice note's text without importing channels.
+TICKET_TRANSCRIBER = "channels.services.voice.transcribe"
 CELERY_BEAT_SCHEDULE.update(
     {
         "poll-mailboxes": {

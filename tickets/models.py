@@ -20,6 +20,7 @@ class EscalationReason(models.TextChoices):
     LOW_MARGIN = "low_margin", "Two intents too close to call"
     KNOWLEDGE_CONFLICT = "knowledge_conflict", "Knowledge points to another intent"
     NOT_CERTIFIED = "not_certified", "No threshold meets the error target"
+    VOICE_NOT_TRANSCRIBED = "voice_not_transcribed", "Voice note without a transcript"
 
 
 class Ticket(models.Model):

@@ -4,12 +4,15 @@ Races are settled in the database with conditional UPDATEs (`filter(...).update(
 how many rows changed), so two agents clicking at once get one winner and one clear Conflict.
 """
 
+from collections.abc import Callable, Sequence
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
+from tickets.attachments import NewFile, attachment_add, attachments_check
 from tickets.errors import Conflict, InvalidInput
 from tickets.models import (
     AuthorKind,
@@ -98,16 +101,67 @@ def _record(
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
-@transaction.atomic
+VOICE_WITHOUT_TRANSCRIPT = "(A voice message: listen to the attached recording.)"
+
+
 def ticket_submit(
-    *, customer: User, message: str, subject: str = "", idempotency_key: str = ""
+    *,
+    customer: User,
+    message: str,
+    subject: str = "",
+    idempotency_key: str = "",
+    attachments: Sequence[NewFile] = (),
+    on_stored: Callable[[Ticket, Message], None] | None = None,
 ) -> tuple[Ticket, bool]:
     """Store a new ticket and its first message, once per idempotency key: (ticket, created).
 
     The same key again (a double click, a client retrying after a timeout) returns the first
     ticket. Two submissions racing with one key meet at the unique constraint: the loser reads
     the winner's ticket. The AI is scheduled by resolution's receiver.
+
+    A voice note (an audio file and no text) is transcribed first, outside the transaction
+    (settings.TICKET_TRANSCRIBER); the transcript is the ticket's text for the AI. Without a
+    transcript the ticket goes straight to a person with the recording.
+
+    `on_stored(ticket, first_message)` runs in the same transaction once a new ticket is
+    stored: a channel records where the ticket came from before anyone hears of it.
     """
+    files = list(attachments)
+    attachments_check(files)
+    voice = next((file for file in files if file.is_audio), None)
+    transcript = None
+    if voice is not None and not (message or "").strip():
+        transcriber = import_string(settings.TICKET_TRANSCRIBER)
+        transcript = transcriber(
+            filename=voice.filename, content_type=voice.content_type, data=voice.data
+        )
+        message = transcript or VOICE_WITHOUT_TRANSCRIPT
+    else:
+        voice = None
+    return _ticket_store(
+        customer=customer,
+        message=message,
+        subject=subject,
+        idempotency_key=idempotency_key,
+        files=files,
+        voice=voice,
+        transcript=transcript,
+        on_stored=on_stored,
+    )
+
+
+@transaction.atomic
+def _ticket_store(
+    *,
+    customer: User,
+    message: str,
+    subject: str,
+    idempotency_key: str,
+    files: list[NewFile],
+    voice: NewFile | None,
+    transcript: str | None,
+    on_stored: Callable[[Ticket, Message], None] | None,
+) -> tuple[Ticket, bool]:
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
     key = (idempotency_key or "").strip()
@@ -133,6 +187,19 @@ def ticket_submit(
     TicketEvent.objects.create(
         ticket=ticket, actor=customer, field=TicketEvent.Field.CREATED, new_value=ticket.status
     )
+    for file in files:
+        attachment_add(
+            ticket=ticket,
+            message=message,
+            filename=file.filename,
+            data=file.data,
+            transcript=(transcript or "") if file is voice else "",
+        )
+    if voice is not None and not transcript:
+        # Nothing for the AI to read: a person listens. (The pipeline skips a decided ticket.)
+        ticket_escalate(ticket=ticket, reason=EscalationReason.VOICE_NOT_TRANSCRIBED)
+    if on_stored is not None:
+        on_stored(ticket, message)
     transaction.on_commit(lambda: ticket_submitted.send(sender=Ticket, ticket=ticket))
     _announce_after_commit(message)
     return ticket, True
@@ -206,13 +273,18 @@ def ticket_escalate(
 
 
 @transaction.atomic
-def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Message:
+def ticket_customer_reply(
+    *, ticket: Ticket, customer: User, body: str, attachments: Sequence[NewFile] = ()
+) -> Message:
     """The customer writes again. On an answered ticket that means it is not done: reopen it."""
     text = _clean_text(body, field="message", max_length=MAX_MESSAGE_LENGTH)
+    attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
     )
+    for file in attachments:
+        attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     _announce_after_commit(message)
     if ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
@@ -261,6 +333,7 @@ def ticket_agent_reply(
     resolve: bool = False,
     corrected_intent: str = "",
     add_to_knowledge: bool = False,
+    attachments: Sequence[NewFile] = (),
 ) -> Message:
     """An agent answers (or notes), optionally correcting the intent and resolving.
 
@@ -273,6 +346,7 @@ def ticket_agent_reply(
         )
     if internal and (resolve or add_to_knowledge):
         raise InvalidInput("An internal note cannot resolve a ticket or teach the knowledge base.")
+    attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = _audit_state(ticket)
     if resolve and ticket.status == TicketStatus.RESOLVED:
@@ -285,6 +359,8 @@ def ticket_agent_reply(
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.AGENT, author=agent, body=text, internal=internal
     )
+    for file in attachments:
+        attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     _announce_after_commit(message)
     fields = ["updated_at"]
     if corrected_intent and corrected_intent != ticket.intent:

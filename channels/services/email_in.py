@@ -12,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -22,7 +23,7 @@ from accounts.services import user_get_or_create_contact
 from channels.models import InboundEmail, Mailbox, OutboundEmail
 from channels.services import addresses
 from channels.services.email_parse import ParsedEmail, parse_email
-from tickets.attachments import attachment_add
+from tickets.attachments import NewFile, attachments_check
 from tickets.errors import ServiceError
 from tickets.models import Message, Ticket
 from tickets.services import (
@@ -52,8 +53,6 @@ class _Outcome:
 
 def email_ingest(*, raw: bytes, source: str, mailbox: Mailbox | None = None) -> InboundEmail:
     """Store one RFC 822 message and act on it. Never raises for bad mail (only EmailRefused)."""
-    from django.conf import settings
-
     if len(raw) > settings.INBOUND_EMAIL_MAX_BYTES:
         logger.warning(
             "Refused an e-mail from %s: %d bytes, over INBOUND_EMAIL_MAX_BYTES (%d)",
@@ -150,39 +149,50 @@ def _fit(text: str) -> str:
     return text
 
 
+def _accepted(parsed: ParsedEmail) -> tuple[list[NewFile], list[str]]:
+    """The attachments the desk takes, and a note for each it does not (the raw keeps them)."""
+    accepted, refused = [], []
+    for part in parsed.attachments:
+        file = NewFile(filename=part.filename, data=part.payload)
+        try:
+            attachments_check([file])
+        except ServiceError as error:
+            refused.append(f"{part.filename[:40]}: {error}")
+        else:
+            accepted.append(file)
+    return accepted[: settings.ATTACHMENT_MAX_PER_MESSAGE], refused
+
+
 def _to_ticket(record: InboundEmail, parsed: ParsedEmail, customer: User) -> _Outcome:
     ticket = thread_of(parsed, customer)
-    text = _fit(parsed.reply_text) or _fit(parsed.subject) or NO_TEXT
-    with transaction.atomic():
-        if ticket is not None:
-            message = ticket_customer_reply(ticket=ticket, customer=customer, body=text)
-            status = InboundEmail.Status.REPLY
-        else:
-            # The Message-ID as idempotency key: the same e-mail read twice is one ticket.
-            key = "email:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
-            ticket, _created = ticket_submit(
-                customer=customer,
-                message=text,
-                subject=" ".join(parsed.subject.split())[:MAX_SUBJECT_LENGTH],
-                idempotency_key=key if parsed.message_id else "",
+    files, refused = _accepted(parsed)
+    note = f"{len(refused)} attachment(s) not kept: " + "; ".join(refused) if refused else ""
+    text = _fit(parsed.reply_text)
+    if ticket is not None:
+        with transaction.atomic():
+            message = ticket_customer_reply(
+                ticket=ticket, customer=customer, body=text or NO_TEXT, attachments=files
             )
-            message = ticket.messages.order_by("created_at", "id").first()
-            status = InboundEmail.Status.TICKET
-        refused = []
-        for part in parsed.attachments:
-            try:
-                attachment_add(
-                    ticket=ticket,
-                    message=message,
-                    filename=part.filename,
-                    content_type=part.content_type,
-                    data=part.payload,
-                )
-            except ServiceError as error:
-                refused.append(f"{part.filename[:40]}: {error}")
-        note = f"{len(refused)} attachment(s) not kept: " + "; ".join(refused) if refused else ""
-        outcome = _Outcome(status, note, ticket, message)
-        # Linked in the same transaction: the answer e-mail, sent once it commits, threads
-        # under this e-mail's Message-ID.
-        _settle(record, outcome)
-    return outcome
+            outcome = _Outcome(InboundEmail.Status.REPLY, note, ticket, message)
+            _settle(record, outcome)  # linked before commit: the answer threads under it
+        return outcome
+
+    def link(ticket: Ticket, message: Message) -> None:
+        # In ticket_submit's transaction: the answer e-mail, sent once it commits, threads
+        # under this e-mail's Message-ID, and an escalation knows to acknowledge by e-mail.
+        _settle(record, _Outcome(InboundEmail.Status.TICKET, note, ticket, message))
+
+    voice_only = not text and any(file.is_audio for file in files)
+    # The Message-ID as idempotency key: the same e-mail read twice is one ticket.
+    key = "email:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
+    ticket, _created = ticket_submit(
+        customer=customer,
+        # A voice note alone: no text, so ticket_submit transcribes the recording.
+        message="" if voice_only else (text or _fit(parsed.subject) or NO_TEXT),
+        subject=" ".join(parsed.subject.split())[:MAX_SUBJECT_LENGTH],
+        idempotency_key=key if parsed.message_id else "",
+        attachments=files,
+        on_stored=link,
+    )
+    message = ticket.messages.order_by("created_at", "id").first()
+    return _Outcome(InboundEmail.Status.TICKET, note, ticket, message)
