@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,8 @@ from accounts.api import IsAgent, IsCustomer
 from accounts.models import User
 from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
+from supportdesk.api_parsers import JSONParser
+from tickets.attachments import files_from_uploads
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
@@ -145,8 +148,17 @@ class TicketPagination(PageNumberPagination):
         return parameters
 
 
+# JSON, or multipart/form-data with files in `attachments` (the same fields as form fields).
+WITH_FILES = [JSONParser, MultiPartParser]
+
+
+def uploaded_files(request: Request) -> list:
+    return files_from_uploads(request.FILES.getlist("attachments")) if request.FILES else []
+
+
 class TicketListCreateView(generics.ListCreateAPIView):
     serializer_class = TicketSerializer
+    parser_classes = WITH_FILES
     filterset_class = TicketFilter
     pagination_class = TicketPagination
     permission_classes = [IsAuthenticated]
@@ -208,6 +220,7 @@ class TicketListCreateView(generics.ListCreateAPIView):
         ticket, created = ticket_submit(
             customer=request.user,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            attachments=uploaded_files(request),
             **serializer.validated_data,
         )
         if created and not settings.CELERY_TASK_ALWAYS_EAGER:
@@ -231,6 +244,7 @@ class TicketReplyResultSerializer(serializers.Serializer):
 
 class TicketReplyView(APIView):
     permission_classes = [IsAgent]
+    parser_classes = WITH_FILES
 
     @extend_schema(
         operation_id="tickets_reply",
@@ -260,6 +274,7 @@ class TicketReplyView(APIView):
             resolve=data["resolve"],
             corrected_intent=data["intent"],
             add_to_knowledge=data["add_to_knowledge"],
+            attachments=uploaded_files(request),
         )
         result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
         return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -284,6 +299,7 @@ class TicketClaimView(APIView):
 
 class TicketCustomerReplyView(APIView):
     permission_classes = [IsCustomer]
+    parser_classes = WITH_FILES
 
     @extend_schema(
         operation_id="tickets_customer_reply",
@@ -305,7 +321,10 @@ class TicketCustomerReplyView(APIView):
         serializer = CustomerReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = ticket_customer_reply(
-            ticket=ticket, customer=request.user, body=serializer.validated_data["body"]
+            ticket=ticket,
+            customer=request.user,
+            body=serializer.validated_data["body"],
+            attachments=uploaded_files(request),
         )
         result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
         return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)

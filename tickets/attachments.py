@@ -45,6 +45,18 @@ class NewFile:
         return self.content_type.startswith("audio/") or self.content_type == "video/webm"
 
 
+def files_from_uploads(uploads) -> list[NewFile]:
+    """Uploaded files (Django's UploadedFile) as NewFiles. Reads at most one byte past the
+    limit of each, so an oversized upload is refused without holding it all in memory."""
+    files = []
+    for upload in uploads:
+        upload.seek(0)
+        files.append(
+            NewFile(filename=upload.name, data=upload.read(settings.ATTACHMENT_MAX_BYTES + 1))
+        )
+    return files
+
+
 def _safe_filename(name: str) -> str:
     """The name without any path or control characters, for display and Content-Disposition."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
