@@ -190,3 +190,23 @@ def test_without_a_transcript_a_voice_note_goes_to_a_person(
     assert ticket.escalation_reason == "voice_not_transcribed"
     assert Attachment.objects.get().transcript == ""
     assert not ticket.decisions.exists()  # the AI had nothing to read and did not decide
+
+
+def test_erasure_deletes_the_customers_files_and_raw_emails(alice, taxonomy):
+    from accounts.privacy import user_erase_data
+    from channels.models import InboundEmail
+    from channels.services.email_in import email_ingest
+
+    portal(alice).post(
+        "/tickets/new/", {"message": "Photo", "attachments": [upload("me.png", PNG)]}
+    )
+    attachment = Attachment.objects.get()
+    stored = attachment.file.name
+    raw = b"From: alice@example.com\r\nSubject: hi\r\n\r\nMy address is 1 Main St.\r\n"
+    record = email_ingest(raw=raw, source="test")
+    raw_name = record.raw.name
+    assert record.ticket.customer == alice
+    user_erase_data(user=alice)
+    assert Attachment.objects.count() == 0 and InboundEmail.objects.count() == 0
+    assert not attachment.file.storage.exists(stored)
+    assert not record.raw.storage.exists(raw_name)
