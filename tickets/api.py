@@ -32,6 +32,7 @@ from tickets.serializers import (
     CustomerReplySerializer,
     MessageSerializer,
     TicketCreateSerializer,
+    TicketCreateWithFilesSerializer,
     TicketReplySerializer,
     TicketSerializer,
 )
@@ -198,7 +199,8 @@ class TicketListCreateView(generics.ListCreateAPIView):
             "Celery worker configured the AI runs in the background and the ticket may still "
             "be `open`: read it again with GET /api/tickets/{id}."
         ),
-        request=TicketCreateSerializer,
+        # Documented as JSON; multipart/form-data (with files) is described in the README.
+        request={"application/json": TicketCreateSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -215,7 +217,10 @@ class TicketListCreateView(generics.ListCreateAPIView):
         },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        serializer = TicketCreateSerializer(data=request.data)
+        with_files = request.content_type.startswith("multipart/")
+        serializer = (TicketCreateWithFilesSerializer if with_files else TicketCreateSerializer)(
+            data=request.data
+        )
         serializer.is_valid(raise_exception=True)
         ticket, created = ticket_submit(
             customer=request.user,
@@ -255,7 +260,7 @@ class TicketReplyView(APIView):
             "resolves the ticket and adds the answer to the knowledge base. Replying assigns "
             "an unassigned ticket to you."
         ),
-        request=TicketReplySerializer,
+        request={"application/json": TicketReplySerializer},
         responses={
             201: TicketReplyResultSerializer,
             **error_responses(400, 401, 403, 404, 409, 413, 415),
@@ -310,7 +315,7 @@ class TicketCustomerReplyView(APIView):
             "(the same service): on an answered or resolved ticket it means the answer did "
             "not settle it, so the ticket goes to a person (`escalated`, reason `reopened`)."
         ),
-        request=CustomerReplySerializer,
+        request={"application/json": CustomerReplySerializer},
         responses={
             201: TicketReplyResultSerializer,
             **error_responses(400, 401, 403, 404, 413, 415),

@@ -17,12 +17,16 @@ from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH
 
 class TicketCreateSerializer(serializers.Serializer):
     message = StrictCharField(
-        max_length=MAX_MESSAGE_LENGTH,
-        allow_blank=True,  # blank only with a voice note in `attachments` (multipart)
-        help_text="What the customer needs, in their words. With multipart/form-data, files "
-        "go in `attachments`; a voice recording with a blank message is transcribed.",
+        max_length=MAX_MESSAGE_LENGTH, help_text="What the customer needs, in their words."
     )
     subject = StrictCharField(max_length=MAX_SUBJECT_LENGTH, allow_blank=True, default="")
+
+
+class TicketCreateWithFilesSerializer(TicketCreateSerializer):
+    """The same as multipart/form-data, files in `attachments`: the message may be blank when
+    a voice recording stands in for it (the service transcribes it)."""
+
+    message = StrictCharField(max_length=MAX_MESSAGE_LENGTH, allow_blank=True, default="")
 
 
 class TicketReplySerializer(serializers.Serializer):
