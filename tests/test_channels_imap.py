@@ -111,6 +111,8 @@ def test_a_too_large_message_is_left_flagged_in_the_mailbox(
 
 
 def test_a_wrong_password_is_recorded_on_the_mailbox(imap_server, monkeypatch, taxonomy):
+    # Dovecot also asks its OAuth2 introspection endpoint, which knows no such token.
+    imap_server.introspection.respond = lambda path, headers, body: (200, b'{"active": false}')
     put_mail(imap_server, "Where is my parcel?")
     mailbox = make_mailbox(imap_server, monkeypatch)
     monkeypatch.setenv("SD_TEST_IMAP_SECRET", "wrong")
