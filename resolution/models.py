@@ -297,7 +297,64 @@ class AIResolution(models.Model):
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="ai_resolution")
     via = models.CharField(max_length=16, choices=AIResolutionVia.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the roll-up's watermark
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} resolved by AI ({self.via})"
+
+
+class MetricsDay(models.Model):
+    """One cell of the metrics roll-up: the tickets created on `day` (site time zone) that now
+    have this intent, status and escalation reason, with the sums the metrics need.
+
+    Maintained by resolution.services.metrics_rollup from the tickets themselves (recomputed per
+    day, never incremented), so a cell is always what a fresh count of that day would say.
+    """
+
+    day = models.DateField()
+    intent = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16)
+    escalation_reason = models.CharField(max_length=32, blank=True)
+    tickets = models.PositiveIntegerField(default=0)
+    confidence_sum = models.FloatField(default=0.0)
+    confidence_count = models.PositiveIntegerField(default=0)
+    ai_answered = models.PositiveIntegerField(default=0)
+    resolved_confirmed = models.PositiveIntegerField(default=0)
+    resolved_quiet = models.PositiveIntegerField(default=0)
+    feedback_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    feedback_resolved = models.PositiveIntegerField(default=0)
+    ai_rated = models.PositiveIntegerField(default=0)
+    ai_confirmed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "intent", "status", "escalation_reason"], name="metricsday_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.intent or '-'} {self.status}: {self.tickets}"
+
+
+class MetricsRollupState(models.Model):
+    """The one row saying which days the roll-up covers and up to when it has seen changes."""
+
+    covered_from = models.DateField(null=True)
+    covered_to = models.DateField(null=True)
+    tickets_seen = models.DateTimeField(null=True)
+    feedback_seen = models.DateTimeField(null=True)
+    resolutions_seen = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Metrics roll-up of {self.covered_from}..{self.covered_to}"
+
+
+class MetricsStaleDay(models.Model):
+    """A day whose roll-up a deletion made stale (deletions leave no updated_at to notice)."""
+
+    day = models.DateField(unique=True)
+
+    def __str__(self) -> str:
+        return f"Roll-up of {self.day} stale"

@@ -8,7 +8,7 @@ runs the model and never saves the ticket (no recursion, no half-committed reads
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from feedback.models import Feedback
@@ -57,3 +57,21 @@ def count_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwarg
         record_answer_feedback(
             ticket=instance.ticket, answer=instance.answer, helpful=instance.resolved
         )
+
+
+@receiver(post_delete, sender=Ticket, dispatch_uid="resolution_rollup_ticket_deleted")
+def rollup_ticket_deleted(sender, instance: Ticket, **kwargs) -> None:
+    # A deletion leaves no timestamp for the metrics roll-up to notice: mark its day.
+    from resolution.services.metrics_rollup import rollup_mark_stale
+
+    rollup_mark_stale(created_at=instance.created_at)
+
+
+@receiver(post_delete, sender=Feedback, dispatch_uid="resolution_rollup_feedback_deleted")
+def rollup_feedback_deleted(sender, instance: Feedback, **kwargs) -> None:
+    from resolution.services.metrics_rollup import rollup_mark_stale
+
+    # Deleted with its ticket, the ticket's own deletion marks the day.
+    created = Ticket.objects.filter(pk=instance.ticket_id).values_list("created_at", flat=True)
+    if created:
+        rollup_mark_stale(created_at=created[0])

@@ -78,3 +78,11 @@ def close_quiet_auto_resolved_tickets() -> int:
     from resolution.services.knowledge import close_quiet_auto_resolutions
 
     return close_quiet_auto_resolutions()
+
+
+@shared_task
+def refresh_metrics_rollup() -> int:
+    """Keep the metrics roll-up current, so a metrics read finds little left to recompute."""
+    from resolution.services.metrics_rollup import rollup_refresh
+
+    return rollup_refresh()

@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "resolution.tasks.retrain_model",
             "schedule": RETRAIN_EVERY_HOURS * 3600,
         },
+        "refresh-metrics-rollup": {
+            "task": "resolution.tasks.refresh_metrics_rollup",
+            "schedule": 60.0,
+        },
         "refresh-knowledge-index": {
             "task": "resolution.tasks.refresh_knowledge_index",
             "schedule": 300.0,

@@ -150,10 +150,13 @@ def test_the_number_of_queries_does_not_grow_with_the_desk(desk, alice):
             metrics_daily(date_from=None, date_to=None)
         return len(queries)
 
+    count()  # the first read creates the roll-up's state and covers the desk's days
     before = count()
     for n in range(20):
         _rate(answered_ticket(alice, intent=f"intent_{n % 4}"), 1 + n % 5, n % 2 == 0)
-    assert count() == before <= 12
+    # Each read first brings the daily roll-up up to date (lock, one union of changes, the
+    # changed days recomputed in five queries, the state saved), then sums its cells.
+    assert count() == before <= 30
 
 
 def test_the_endpoint_returns_the_summary(desk, admin_user):

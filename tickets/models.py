@@ -46,7 +46,8 @@ class Ticket(models.Model):
         related_name="assigned_tickets",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the metrics roll-up finds the tickets changed since its last look by it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     # The client's Idempotency-Key (API) or the compose form's one-time token (portal): a
     # second submission with the same key returns the first ticket instead of a duplicate.
