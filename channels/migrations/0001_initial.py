@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tickets', '0007_attachments'),
+        ('tickets', '0008_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

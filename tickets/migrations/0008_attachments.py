@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0006_message_assistant_index'),
+        ('tickets', '0007_ticket_updated_index'),
     ]
 
     operations = [
