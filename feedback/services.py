@@ -1,6 +1,5 @@
 """Customers rate answers. "Not resolved" hands the ticket back to a person."""
 
-
 from django.db import IntegrityError, transaction
 
 from accounts.models import User

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from feedback.models import Feedback
-from tickets.models import Ticket
+from tickets.models import AuthorKind, Ticket
 from tickets.signals import message_added, ticket_resolved
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ def autonomy_feedback(sender, instance: Feedback, created: bool, raw: bool, **kw
 @receiver(message_added, dispatch_uid="resolution_autonomy_message")
 def autonomy_message(sender, ticket, message, reopened: bool, **kwargs) -> None:
     """An agent's reply judges a draft; a customer's reopening judges an automatic answer."""
+    if message.internal or message.author_kind not in (AuthorKind.AGENT, AuthorKind.CUSTOMER):
+        return  # automatic answers and notes judge nothing (and cost no query)
     from resolution.services.autonomy import outcome_from_message
 
     try:

@@ -13,11 +13,17 @@ from accounts.api import (
     LogoutView,
     RefreshView,
 )
+from channels.api import WebhookDetailView, WebhookListCreateView
 from feedback.api import FeedbackView
 from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
 from supportdesk.api_errors import api_not_found
-from tickets.api import TicketClaimView, TicketListCreateView, TicketReplyView
+from tickets.api import (
+    TicketClaimView,
+    TicketCustomerReplyView,
+    TicketListCreateView,
+    TicketReplyView,
+)
 
 urlpatterns = [
     path("auth/login", LoginView.as_view(), name="api-login"),
@@ -30,10 +36,17 @@ urlpatterns = [
     path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),
     path("tickets/<int:pk>/reply", TicketReplyView.as_view(), name="api-ticket-reply"),
     path("tickets/<int:pk>/claim", TicketClaimView.as_view(), name="api-ticket-claim"),
+    path(
+        "tickets/<int:pk>/messages",
+        TicketCustomerReplyView.as_view(),
+        name="api-ticket-customer-reply",
+    ),
     path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),
     path("admin/metrics", MetricsView.as_view(), name="api-metrics"),
     path("admin/autonomy", AutonomyListView.as_view(), name="api-autonomy"),
     path("admin/autonomy/<slug:slug>", AutonomyDetailView.as_view(), name="api-autonomy-intent"),
+    path("admin/webhooks", WebhookListCreateView.as_view(), name="api-webhooks"),
+    path("admin/webhooks/<int:pk>", WebhookDetailView.as_view(), name="api-webhook"),
     path(
         "schema/",
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),

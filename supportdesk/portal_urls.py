@@ -8,5 +8,6 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("ai/", include("resolution.urls")),
     path("suggest/", include("resolution.suggest_urls")),
+    path("email/", include("channels.urls")),
     path("", include("tickets.portal_urls")),
 ]

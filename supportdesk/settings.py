@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "tickets",
     "feedback",
     "resolution",
+    "anymail",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded attachments and stored e-mails (local files by default; S3 through django-storages:
+# docs/OPERATIONS.md "Attachments").
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"  # never served directly: attachments go through an authorizing view
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -322,11 +328,84 @@ TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
 # ... and the AI's draft answer that the agents' reply box starts from ("" for none).
 TICKET_REPLY_DRAFT = "resolution.selectors.pending_draft"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.
-PRIVACY_PROVIDERS = ["tickets.privacy", "feedback.privacy", "resolution.privacy"]
+PRIVACY_PROVIDERS = [
+    "tickets.privacy",
+    "feedback.privacy",
+    "resolution.privacy",
+    "channels.privacy",
+]
 LLM_BASE_URL = env.str("LLM_BASE_URL", default="")
 LLM_MODEL = env.str("LLM_MODEL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=5.0)
+
+# --- Channels: e-mail in and out, webhooks, attachments, voice notes (issue 16) -----------------
+# docs/OPERATIONS.md "Channels". Where customers' e-mail replies go (default: DEFAULT_FROM_EMAIL);
+# with EMAIL_REPLY_PLUS_TOKEN each ticket's replies go to support+t<id>-<signature>@… as well.
+EMAIL_REPLY_ADDRESS = env.str("EMAIL_REPLY_ADDRESS", default="")
+EMAIL_REPLY_PLUS_TOKEN = env.bool("EMAIL_REPLY_PLUS_TOKEN", default=False)
+# The domain of the Message-IDs the desk mints (default: DEFAULT_FROM_EMAIL's domain).
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="")
+# Larger e-mails are refused with a log line (a Postfix pipe bounces them).
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=40 * 1024 * 1024)
+INBOUND_EMAIL_POLL_SECONDS = env.float("INBOUND_EMAIL_POLL_SECONDS", default=60.0)
+IMAP_TIMEOUT_SECONDS = env.float("IMAP_TIMEOUT_SECONDS", default=30.0)
+# How long the "did this solve it?" links in automatic answers work.
+EMAIL_FEEDBACK_LINK_DAYS = env.int("EMAIL_FEEDBACK_LINK_DAYS", default=30)
+# Providers' inbound webhooks (django-anymail): basic-auth secret in the URL, and Mailgun's
+# signing key. Without INBOUND_WEBHOOK_SECRET the inbound webhook URLs do not exist.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("INBOUND_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+# Webhooks out: a short timeout (a dead endpoint must not hold a worker), retries with
+# exponential backoff from WEBHOOK_RETRY_SECONDS, at most WEBHOOK_MAX_ATTEMPTS attempts.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_SECONDS = env.float("WEBHOOK_RETRY_SECONDS", default=30.0)
+# Refuse endpoints on private, loopback and link-local addresses (SSRF) unless allowed.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# Attachments (portal, API, e-mail): the type is read from the file's bytes, never taken from
+# the sender's word; anything else is refused. Served only as downloads.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_PER_MESSAGE = env.int("ATTACHMENT_MAX_PER_MESSAGE", default=10)
+ATTACHMENT_CONTENT_TYPES = env.list(
+    "ATTACHMENT_CONTENT_TYPES",
+    default=[
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/ogg",
+        "audio/x-wav",
+        "audio/webm",
+        "video/webm",
+    ],
+)
+# Voice notes: an optional OpenAI-compatible /audio/transcriptions endpoint (like LLM_*).
+TRANSCRIBE_BASE_URL = env.str("TRANSCRIBE_BASE_URL", default="")
+TRANSCRIBE_MODEL = env.str("TRANSCRIBE_MODEL", default="whisper-1")
+TRANSCRIBE_API_KEY = env.str("TRANSCRIBE_API_KEY", default="")
+TRANSCRIBE_TIMEOUT_SECONDS = env.float("TRANSCRIBE_TIMEOUT_SECONDS", default=60.0)
+# Wiring between apps: tickets asks for a voice note's text without importing channels.
+TICKET_TRANSCRIBER = "channels.services.voice.transcribe"
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "poll-mailboxes": {
+            "task": "channels.tasks.poll_mailboxes",
+            "schedule": INBOUND_EMAIL_POLL_SECONDS,
+        },
+        "retry-webhook-deliveries": {
+            "task": "channels.tasks.retry_due_webhook_deliveries",
+            "schedule": 60.0,
+        },
+    }
+)
+# --- end of channels ------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,11 @@ Agnes and Arthur are agents, Ada is the admin.
 import pytest
 
 from accounts.models import Role, User
+from tests.channel_servers import (  # noqa: F401 (shared fixtures)
+    http_receiver,
+    imap_server,
+    smtp_server,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 

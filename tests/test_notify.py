@@ -1,11 +1,11 @@
-"""Customers hear about answers by e-mail: sent after commit by a task, plain text, and their
-own words cannot add headers or markup."""
+"""Customers hear about answers by e-mail: sent after commit by a task, plain text plus an
+escaped HTML part, and their own words cannot add headers or markup."""
 
 import pytest
 from django.core import mail
 
+from channels.services.email_out import answer_email
 from resolution.services.pipeline import run_pipeline
-from tickets.notifications import answer_email
 from tickets.services import ticket_agent_reply, ticket_create
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,10 @@ def test_an_auto_answer_is_mailed_after_commit(
     answer = ticket.messages.get(author_kind="assistant")
     assert answer.body in email.body
     assert f"http://127.0.0.1:8000/tickets/{ticket.pk}/" in email.body
-    assert email.message().get_content_type() == "text/plain"  # no HTML part
+    raw = email.message()
+    assert raw.get_content_type() == "multipart/alternative"
+    html = email.alternatives[0]
+    assert html.mimetype == "text/html" and f"/tickets/{ticket.pk}/" in html.content
 
 
 def test_nothing_is_sent_before_the_transaction_commits(
@@ -64,5 +67,7 @@ def test_the_customers_text_cannot_inject_headers_or_html(alice, agent, taxonomy
     assert raw.get_all("Bcc") is None
     assert mail.outbox[0].bcc == [] and mail.outbox[0].to == [alice.email]
     assert raw["Subject"] == f"[SupportDesk #{ticket.pk}] Your ticket has an answer"
-    assert raw.get_content_type() == "text/plain"
+    assert raw.get_content_type() == "multipart/alternative"
     assert "Answer <b>here</b>" in mail.outbox[0].body  # shown as typed, never rendered
+    html = mail.outbox[0].alternatives[0].content
+    assert "Answer &lt;b&gt;here&lt;/b&gt;" in html and "<b>here" not in html

@@ -18,12 +18,15 @@ from collections.abc import Iterator
 import pytest
 from django.contrib import admin
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.verification import verification_tokens
+from channels.models import WebhookEndpoint
+from channels.services.email_out import feedback_token
 from feedback.models import Feedback
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
@@ -33,7 +36,7 @@ from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
     escalated_ticket,
 )
 from tests.conftest import PASSWORD
-from tickets.models import Message, Ticket
+from tickets.models import Attachment, Message, Ticket
 
 ROLES = ["anonymous", "owner", "other_customer", "agent", "admin"]
 
@@ -57,6 +60,14 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         [LOGIN, "->/tickets/{id}/#reply", "404", QUEUE, QUEUE],
     ),
     "feedback:rate": ("get", "answered", None, [LOGIN, "200", "404", QUEUE, QUEUE]),
+    # A file of the ticket: whoever may see the ticket, as a download.
+    "portal:attachment": ("get", "answered", None, [LOGIN, "200", "404", "200", "200"]),
+    # --- channels: the e-mail feedback link (the signed token is the credential) and the
+    # providers' inbound webhooks (their basic-auth secret is the credential, not a login).
+    "channels:email_feedback": ("get", "answered", None, ["200"] * 5),
+    "channels:inbound_postmark": ("post", "answered", None, ["400"] * 5),
+    "channels:inbound_sendgrid": ("post", "answered", None, ["400"] * 5),
+    "channels:inbound_mailgun": ("post", "answered", None, ["400"] * 5),
     "suggest:list": ("get", "answered", {"message": "where is my parcel"}, REFUSED_CUSTOMER_PAGE),
     # A suggestion that does not exist: the customer is told so; nobody else gets that far.
     "suggest:answered": (
@@ -156,6 +167,14 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         ["401", "403", "403", "201", "201"],
     ),
     "api-ticket-claim": ("post", "escalated", None, ["401", "403", "403", "200", "200"]),
+    "api-ticket-customer-reply": (
+        "post",
+        "answered",
+        {"body": "It still has not arrived."},
+        ["401", "201", "404", "403", "403"],
+    ),
+    "api-webhooks": ("get", "answered", None, ["401", "403", "403", "403", "200"]),
+    "api-webhook": ("delete", "answered", None, ["401", "403", "403", "403", "204"]),
     "api-feedback": (
         "post",
         "answered",
@@ -278,6 +297,22 @@ def _path(key: str, ticket: Ticket, alice) -> str:
     if key in ("ai:autonomy_set", "api-autonomy-intent"):
         Intent.objects.get_or_create(slug="track_order", defaults={"name": "Track an order"})
         return reverse(key, args=["track_order"])
+    if key == "portal:attachment":
+        attachment = Attachment(
+            ticket=ticket, message=ticket.messages.first(), filename="a.txt", size=5
+        )
+        attachment.file.save("a.txt", ContentFile(b"hello"), save=False)
+        attachment.content_type = "text/plain"
+        attachment.save()
+        return reverse(key, args=[ticket.pk, attachment.pk])
+    if key == "channels:email_feedback":
+        answer = ticket.messages.filter(author_kind="assistant").first()
+        return reverse(key, args=[feedback_token(answer)])
+    if key == "api-webhook":
+        hook = WebhookEndpoint.objects.create(
+            url="https://hooks.example.com/", events=["ticket.created"], secret="s" * 16
+        )
+        return reverse(key, args=[hook.pk])
     if key.startswith("ai:knowledge_"):
         entry = KnowledgeEntry.objects.create(
             question="Where is my parcel?",

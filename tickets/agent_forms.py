@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from tickets.attachments import files_from_uploads
+from tickets.forms import MultipleFileField
 from tickets.models import EscalationReason, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, known_intent_slugs
 
@@ -107,6 +109,7 @@ class AgentReplyForm(forms.Form):
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
+    attachments = MultipleFileField(label="Attach files (optional)")
     corrected_intent = forms.ChoiceField(label="Intent", required=False)
     add_to_knowledge = forms.BooleanField(
         label="Add this answer to the knowledge base",
@@ -140,4 +143,5 @@ class AgentReplyForm(forms.Form):
             "resolve": action == self.RESOLVE,
             "corrected_intent": self.cleaned_data["corrected_intent"],
             "add_to_knowledge": self.cleaned_data["add_to_knowledge"],
+            "attachments": files_from_uploads(self.cleaned_data["attachments"]),
         }

@@ -21,7 +21,11 @@ from accounts.models import User
 from tickets.agent_forms import AgentReplyForm, QueueFilterForm
 from tickets.errors import Conflict, ServiceError
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import messages_visible_to, reply_draft, tickets_visible_to
+from tickets.selectors import (
+    conversation_with_files,
+    reply_draft,
+    tickets_visible_to,
+)
 from tickets.services import ticket_agent_reply, ticket_claim
 
 # The oldest 50: what an agent works through next (filters narrow it); a page renders in ~25 ms.
@@ -127,7 +131,7 @@ def _workspace(
     context = {
         "draft": draft,
         "ticket": ticket,
-        "conversation": messages_visible_to(request.user, ticket),
+        "conversation": conversation_with_files(request.user, ticket),
         "form": form,
         "is_mine": ticket.assigned_agent_id == request.user.pk,
         "can_claim": ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id is None,
@@ -157,7 +161,7 @@ SUCCESS_MESSAGES = {
 @agent_required
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    form = AgentReplyForm(request.POST, ticket=ticket)
+    form = AgentReplyForm(request.POST, request.FILES, ticket=ticket)
     if form.is_valid():
         try:
             ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())

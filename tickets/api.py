@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,17 +24,22 @@ from accounts.api import IsAgent, IsCustomer
 from accounts.models import User
 from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
+from supportdesk.api_parsers import JSONParser
+from tickets.attachments import files_from_uploads
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
+    CustomerReplySerializer,
     MessageSerializer,
     TicketCreateSerializer,
+    TicketCreateWithFilesSerializer,
     TicketReplySerializer,
     TicketSerializer,
 )
 from tickets.services import (
     ticket_agent_reply,
     ticket_claim,
+    ticket_customer_reply,
     ticket_latest_answer,
     ticket_submit,
 )
@@ -143,8 +149,17 @@ class TicketPagination(PageNumberPagination):
         return parameters
 
 
+# JSON, or multipart/form-data with files in `attachments` (the same fields as form fields).
+WITH_FILES = [JSONParser, MultiPartParser]
+
+
+def uploaded_files(request: Request) -> list:
+    return files_from_uploads(request.FILES.getlist("attachments")) if request.FILES else []
+
+
 class TicketListCreateView(generics.ListCreateAPIView):
     serializer_class = TicketSerializer
+    parser_classes = WITH_FILES
     filterset_class = TicketFilter
     pagination_class = TicketPagination
     permission_classes = [IsAuthenticated]
@@ -184,7 +199,8 @@ class TicketListCreateView(generics.ListCreateAPIView):
             "Celery worker configured the AI runs in the background and the ticket may still "
             "be `open`: read it again with GET /api/tickets/{id}."
         ),
-        request=TicketCreateSerializer,
+        # Documented as JSON; multipart/form-data (with files) is described in the README.
+        request={"application/json": TicketCreateSerializer},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -201,11 +217,15 @@ class TicketListCreateView(generics.ListCreateAPIView):
         },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        serializer = TicketCreateSerializer(data=request.data)
+        with_files = request.content_type.startswith("multipart/")
+        serializer = (TicketCreateWithFilesSerializer if with_files else TicketCreateSerializer)(
+            data=request.data
+        )
         serializer.is_valid(raise_exception=True)
         ticket, created = ticket_submit(
             customer=request.user,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
+            attachments=uploaded_files(request),
             **serializer.validated_data,
         )
         if created and not settings.CELERY_TASK_ALWAYS_EAGER:
@@ -229,6 +249,7 @@ class TicketReplyResultSerializer(serializers.Serializer):
 
 class TicketReplyView(APIView):
     permission_classes = [IsAgent]
+    parser_classes = WITH_FILES
 
     @extend_schema(
         operation_id="tickets_reply",
@@ -239,7 +260,7 @@ class TicketReplyView(APIView):
             "resolves the ticket and adds the answer to the knowledge base. Replying assigns "
             "an unassigned ticket to you."
         ),
-        request=TicketReplySerializer,
+        request={"application/json": TicketReplySerializer},
         responses={
             201: TicketReplyResultSerializer,
             **error_responses(400, 401, 403, 404, 409, 413, 415),
@@ -258,6 +279,7 @@ class TicketReplyView(APIView):
             resolve=data["resolve"],
             corrected_intent=data["intent"],
             add_to_knowledge=data["add_to_knowledge"],
+            attachments=uploaded_files(request),
         )
         result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
         return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -278,3 +300,36 @@ class TicketClaimView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_claim(ticket=get_visible_ticket(request.user, pk), agent=request.user)
         return Response(TicketSerializer(get_visible_ticket(request.user, ticket.pk)).data)
+
+
+class TicketCustomerReplyView(APIView):
+    permission_classes = [IsCustomer]
+    parser_classes = WITH_FILES
+
+    @extend_schema(
+        operation_id="tickets_customer_reply",
+        tags=["tickets"],
+        summary="Write again on your ticket (customers)",
+        description=(
+            "Adds the customer's message to their own ticket, like the portal's reply form "
+            "(the same service): on an answered or resolved ticket it means the answer did "
+            "not settle it, so the ticket goes to a person (`escalated`, reason `reopened`)."
+        ),
+        request={"application/json": CustomerReplySerializer},
+        responses={
+            201: TicketReplyResultSerializer,
+            **error_responses(400, 401, 403, 404, 413, 415),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = get_visible_ticket(request.user, pk)
+        serializer = CustomerReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = ticket_customer_reply(
+            ticket=ticket,
+            customer=request.user,
+            body=serializer.validated_data["body"],
+            attachments=uploaded_files(request),
+        )
+        result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
+        return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -27,6 +27,32 @@ _VALIDATE_ON_CHANGE = {
 }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); the services check them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _attachments_field(label: str) -> MultipleFileField:
+    return MultipleFileField(
+        label=label,
+        help_text="Pictures, PDF, text or a voice recording; up to 10 MB each.",
+    )
+
+
 class TicketForm(PortalForm):
     subject = forms.CharField(
         label="Subject",
@@ -40,12 +66,22 @@ class TicketForm(PortalForm):
     message = forms.CharField(
         label="How can we help?",
         max_length=MAX_MESSAGE_LENGTH,
+        # Not required on its own: a voice note may stand in for the text (see clean()).
+        required=False,
         help_text="Describe the problem in your own words: order numbers and dates help.",
-        error_messages={"required": "Please tell us what you need help with."},
         widget=forms.Textarea(
             attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_message_field", "rows": 7}
         ),
     )
+    attachments = _attachments_field("Attach files or a voice note (optional)")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        files = data.get("attachments") or []
+        voice = any((f.content_type or "").startswith(("audio/", "video/webm")) for f in files)
+        if not data.get("message") and not voice and "message" not in self.errors:
+            self.add_error("message", "Please tell us what you need help with.")
+        return data
 
 
 class ReplyForm(PortalForm):
@@ -56,3 +92,4 @@ class ReplyForm(PortalForm):
         error_messages={"required": "Write a reply before sending it."},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    attachments = _attachments_field("Attach files (optional)")

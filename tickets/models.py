@@ -29,6 +29,7 @@ class EscalationReason(models.TextChoices):
     SEVERAL_REQUESTS = "several_requests", "More than one request"
     OUT_OF_DISTRIBUTION = "out_of_distribution", "Unlike anything the model learned"
     VIEWS_DISAGREE = "views_disagree", "Readings of the text disagree"
+    VOICE_NOT_TRANSCRIBED = "voice_not_transcribed", "Voice note without a transcript"
 
 
 class Ticket(models.Model):
@@ -162,3 +163,40 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Storage names carry no customer text: a random name under the ticket's folder."""
+    import uuid
+
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a customer or agent attached to a message (portal, API or e-mail).
+
+    Stored through Django's storage API (STORAGES["default"]: local files, or S3 with
+    django-storages); served only through tickets' download view, as a download.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    filename = models.CharField(max_length=255, help_text="The name it was sent with.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    # A voice note's text, from the transcription provider (channels); "" when none.
+    transcript = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} on #{self.ticket_id}"
+
+    @property
+    def is_audio(self) -> bool:
+        return self.content_type.startswith("audio/")

@@ -1,7 +1,7 @@
 """tickets' part of a customer's data export and erasure (see accounts/privacy.py)."""
 
 from accounts.models import User
-from tickets.models import Message, Ticket
+from tickets.models import Attachment, Message, Ticket
 
 ERASED_TEXT = "[erased at the customer's request]"
 
@@ -41,3 +41,9 @@ def erase_user_data(user: User) -> None:
     """The customer's words go; the tickets, answers' existence, audit and decisions stay."""
     Ticket.objects.filter(customer=user).update(subject="", message=ERASED_TEXT)
     Message.objects.filter(ticket__customer=user, author_kind="customer").update(body=ERASED_TEXT)
+    # The customer's files (and a voice note's transcript) go too, from storage and database.
+    for attachment in Attachment.objects.filter(
+        ticket__customer=user, message__author_kind="customer"
+    ):
+        attachment.file.delete(save=False)
+        attachment.delete()

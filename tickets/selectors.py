@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from accounts.models import User
-from tickets.models import AuthorKind, Message, Ticket
+from tickets.models import Attachment, AuthorKind, Message, Ticket
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -22,6 +22,30 @@ def messages_visible_to(user: User, ticket: Ticket) -> QuerySet[Message]:
     """The conversation; internal notes only for agents and admins."""
     messages = ticket.messages.select_related("author")
     return messages if user.is_agent else messages.filter(internal=False)
+
+
+def conversation_with_files(user: User, ticket: Ticket) -> list[Message]:
+    """`messages_visible_to`, each message with its attachments as `message.files` (one more
+    query for the whole conversation, whatever its length)."""
+    messages = list(messages_visible_to(user, ticket))
+    files: dict[int, list[Attachment]] = {}
+    for attachment in Attachment.objects.filter(message__in=[m.pk for m in messages]):
+        files.setdefault(attachment.message_id, []).append(attachment)
+    for message in messages:
+        message.files = files.get(message.pk, [])
+    return messages
+
+
+def attachment_visible_to(user: User, ticket_pk: int, attachment_pk: int) -> Attachment | None:
+    """The attachment, if `user` may see its ticket and its message (not an internal note's
+    file for a customer); None otherwise, exactly as for one that does not exist."""
+    ticket = tickets_visible_to(user).filter(pk=ticket_pk).first()
+    if ticket is None:
+        return None
+    attachments = Attachment.objects.filter(ticket=ticket, pk=attachment_pk)
+    if not user.is_agent:
+        attachments = attachments.exclude(message__internal=True)
+    return attachments.first()
 
 
 def latest_answer_in(messages: list[Message]) -> str | None:

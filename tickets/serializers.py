@@ -27,6 +27,13 @@ class IntentSlugField(StrictCharField):
     tickets/schema.py lists the known ones as the schema's enum."""
 
 
+class TicketCreateWithFilesSerializer(TicketCreateSerializer):
+    """The same as multipart/form-data, files in `attachments`: the message may be blank when
+    a voice recording stands in for it (the service transcribes it)."""
+
+    message = StrictCharField(max_length=MAX_MESSAGE_LENGTH, allow_blank=True, default="")
+
+
 class TicketReplySerializer(serializers.Serializer):
     body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
     internal = StrictBooleanField(
@@ -45,6 +52,10 @@ class TicketReplySerializer(serializers.Serializer):
         default=False,
         help_text="With resolve: offer this answer for similar tickets in future.",
     )
+
+
+class CustomerReplySerializer(serializers.Serializer):
+    body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
 
 
 # --- out -----------------------------------------------------------------------------------

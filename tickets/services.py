@@ -4,12 +4,15 @@ Races are settled in the database with conditional UPDATEs (`filter(...).update(
 how many rows changed), so two agents clicking at once get one winner and one clear Conflict.
 """
 
+from collections.abc import Callable, Sequence
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
+from tickets.attachments import NewFile, attachment_add, attachments_check
 from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.limits import customer_rate_enforce
 from tickets.models import (
@@ -20,8 +23,7 @@ from tickets.models import (
     TicketEvent,
     TicketStatus,
 )
-from tickets.signals import message_added, ticket_resolved
-from tickets.tasks import schedule_answer_notification
+from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -65,8 +67,23 @@ def _record(
     note: str = "",
     model_version: int | None = None,
 ) -> None:
-    """A TicketEvent per audited field changed since `before` (in the caller's transaction)."""
+    """A TicketEvent per audited field changed since `before` (in the caller's transaction).
+
+    A status change is also announced (`ticket_status_changed`) once the transaction commits.
+    """
     after = _audit_state(ticket)
+    if before["status"] != after["status"]:
+        old, new = before["status"], after["status"]
+        transaction.on_commit(
+            lambda: ticket_status_changed.send(
+                sender=Ticket,
+                ticket=ticket,
+                old_status=old,
+                new_status=new,
+                reason=ticket.escalation_reason if new == TicketStatus.ESCALATED else "",
+                actor=actor,
+            )
+        )
     TicketEvent.objects.bulk_create(
         TicketEvent(
             ticket=ticket,
@@ -85,7 +102,9 @@ def _record(
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
 
-@transaction.atomic
+VOICE_WITHOUT_TRANSCRIPT = "(A voice message: listen to the attached recording.)"
+
+
 def ticket_submit(
     *,
     customer: User,
@@ -93,6 +112,9 @@ def ticket_submit(
     subject: str = "",
     idempotency_key: str = "",
     enforce_limits: bool = True,
+    require_verified_email: bool = True,
+    attachments: Sequence[NewFile] = (),
+    on_stored: Callable[[Ticket, Message], None] | None = None,
 ) -> tuple[Ticket, bool]:
     """Store a new ticket and its first message, once per idempotency key: (ticket, created).
 
@@ -101,8 +123,57 @@ def ticket_submit(
     the winner's ticket. The AI is scheduled by resolution's receiver.
 
     The customer's doors (portal, API) keep `enforce_limits`: a customer who has not confirmed
-    their e-mail address is refused (403), and so is one past CUSTOMER_TICKET_RATE (429).
+    their e-mail address is refused (403), and so is one past CUSTOMER_TICKET_RATE (429). The
+    e-mail channel passes `require_verified_email=False`: a contact who writes in is answered at
+    that address, so a forged sender receives nothing.
+
+    A voice note (an audio file and no text) is transcribed first, outside the transaction
+    (settings.TICKET_TRANSCRIBER); the transcript is the ticket's text for the AI. Without a
+    transcript the ticket goes straight to a person with the recording.
+
+    `on_stored(ticket, first_message)` runs in the same transaction once a new ticket is
+    stored: a channel records where the ticket came from before anyone hears of it.
     """
+    files = list(attachments)
+    attachments_check(files)
+    voice = next((file for file in files if file.is_audio), None)
+    transcript = None
+    if voice is not None and not (message or "").strip():
+        transcriber = import_string(settings.TICKET_TRANSCRIBER)
+        transcript = transcriber(
+            filename=voice.filename, content_type=voice.content_type, data=voice.data
+        )
+        message = transcript or VOICE_WITHOUT_TRANSCRIPT
+    else:
+        voice = None
+    return _ticket_store(
+        customer=customer,
+        message=message,
+        subject=subject,
+        idempotency_key=idempotency_key,
+        files=files,
+        voice=voice,
+        transcript=transcript,
+        on_stored=on_stored,
+        enforce_limits=enforce_limits,
+        require_verified_email=require_verified_email,
+    )
+
+
+@transaction.atomic
+def _ticket_store(
+    *,
+    customer: User,
+    message: str,
+    subject: str,
+    idempotency_key: str,
+    files: list[NewFile],
+    voice: NewFile | None,
+    transcript: str | None,
+    on_stored: Callable[[Ticket, Message], None] | None,
+    enforce_limits: bool,
+    require_verified_email: bool,
+) -> tuple[Ticket, bool]:
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
     key = (idempotency_key or "").strip()
@@ -113,7 +184,7 @@ def ticket_submit(
         )
     if key and (earlier := Ticket.objects.filter(customer=customer, idempotency_key=key).first()):
         return earlier, False
-    if enforce_limits and not customer.is_email_verified:
+    if enforce_limits and require_verified_email and not customer.is_email_verified:
         raise NotAllowed(
             "Please confirm your e-mail address first: follow the link we sent you.",
             code="email_unverified",
@@ -133,12 +204,27 @@ def ticket_submit(
         if not key:
             raise
         return Ticket.objects.get(customer=customer, idempotency_key=key), False
-    Message.objects.create(
+    message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=body
     )
     TicketEvent.objects.create(
         ticket=ticket, actor=customer, field=TicketEvent.Field.CREATED, new_value=ticket.status
     )
+    for file in files:
+        attachment_add(
+            ticket=ticket,
+            message=message,
+            filename=file.filename,
+            data=file.data,
+            transcript=(transcript or "") if file is voice else "",
+        )
+    if voice is not None and not transcript:
+        # Nothing for the AI to read: a person listens. (The pipeline skips a decided ticket.)
+        ticket_escalate(ticket=ticket, reason=EscalationReason.VOICE_NOT_TRANSCRIBED)
+    if on_stored is not None:
+        on_stored(ticket, message)
+    transaction.on_commit(lambda: ticket_submitted.send(sender=Ticket, ticket=ticket))
+    _announce_message(ticket, message)
     return ticket, True
 
 
@@ -152,11 +238,6 @@ def ticket_create(*, customer: User, message: str, subject: str = "") -> Ticket:
     ]
 
 
-def _notify_customer_after_commit(message: Message) -> None:
-    """E-mail the customer about an answer once it is committed, from a task (tickets/tasks.py)."""
-    transaction.on_commit(lambda: schedule_answer_notification(message.pk))
-
-
 def ticket_auto_resolve(
     *,
     ticket: Ticket,
@@ -168,7 +249,7 @@ def ticket_auto_resolve(
     """The AI answered. Call inside the pipeline's transaction, with the ticket locked."""
     before = _audit_state(ticket)
     message = Message.objects.create(ticket=ticket, author_kind=AuthorKind.ASSISTANT, body=answer)
-    _notify_customer_after_commit(message)
+    _announce_message(ticket, message)
     ticket.status = TicketStatus.AUTO_RESOLVED
     ticket.intent = intent
     ticket.confidence = confidence
@@ -215,7 +296,9 @@ def ticket_escalate(
 
 
 @transaction.atomic
-def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Message:
+def ticket_customer_reply(
+    *, ticket: Ticket, customer: User, body: str, attachments: Sequence[NewFile] = ()
+) -> Message:
     """The customer writes again. On an answered ticket that means it is not done: reopen it."""
     text = _clean_text(body, field="message", max_length=MAX_MESSAGE_LENGTH)
     customer_rate_enforce(
@@ -224,10 +307,13 @@ def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Messa
         setting="CUSTOMER_REPLY_RATE",
         what="messages",
     )
+    attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
     )
+    for file in attachments:
+        attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     reopened = ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED)
     if reopened:
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
@@ -237,10 +323,13 @@ def ticket_customer_reply(*, ticket: Ticket, customer: User, body: str) -> Messa
     return message
 
 
-def _announce_message(ticket: Ticket, message: Message, *, reopened: bool) -> None:
-    """Tell the apps above (e.g. the AI's autonomy outcomes) once the message is committed."""
+def _announce_message(ticket: Ticket, message: Message, *, reopened: bool = False) -> None:
+    """Tell the apps above once the message is committed (channels e-mails answers and calls
+    webhooks, the AI records autonomy outcomes). `reopened`: it reopened an answered ticket."""
     transaction.on_commit(
-        lambda: message_added.send(sender=Ticket, ticket=ticket, message=message, reopened=reopened)
+        lambda: message_added.send(
+            sender=Message, ticket=ticket, message=message, reopened=reopened
+        )
     )
 
 
@@ -284,6 +373,7 @@ def ticket_agent_reply(
     resolve: bool = False,
     corrected_intent: str = "",
     add_to_knowledge: bool = False,
+    attachments: Sequence[NewFile] = (),
 ) -> Message:
     """An agent answers (or notes), optionally correcting the intent and resolving.
 
@@ -296,6 +386,7 @@ def ticket_agent_reply(
         )
     if internal and (resolve or add_to_knowledge):
         raise InvalidInput("An internal note cannot resolve a ticket or teach the knowledge base.")
+    attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = _audit_state(ticket)
     if resolve and ticket.status == TicketStatus.RESOLVED:
@@ -317,8 +408,8 @@ def ticket_agent_reply(
     message = Message.objects.create(
         ticket=ticket, author_kind=AuthorKind.AGENT, author=agent, body=text, internal=internal
     )
-    if not internal:
-        _notify_customer_after_commit(message)
+    for file in attachments:
+        attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     fields = ["updated_at"]
     if changes_intent:
         ticket.intent = corrected_intent

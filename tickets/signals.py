@@ -1,4 +1,7 @@
-"""Signals tickets sends for the apps above it (resolution listens; tickets never imports it)."""
+"""Signals tickets sends for the apps above it (resolution and channels listen; tickets never
+imports them). Every one is sent by tickets.services once the transaction has committed, so a
+receiver sees the rows it is told about and a rolled-back change announces nothing.
+"""
 
 from django.dispatch import Signal
 
@@ -7,6 +10,14 @@ from django.dispatch import Signal
 #         add_to_knowledge (bool)
 ticket_resolved = Signal()
 
-# Sent after an agent or a customer added a message to a ticket, once the transaction committed.
-# kwargs: ticket, message (Message), reopened (bool: the message reopened an answered ticket)
+# A new ticket was stored (not sent again for an idempotent resubmission). kwargs: ticket.
+ticket_submitted = Signal()
+
+# A message was added to a ticket: the customer's first text and replies, automatic answers,
+# agents' replies and internal notes (check `message.internal`). kwargs: ticket, message,
+# reopened (bool: the message reopened an answered ticket).
 message_added = Signal()
+
+# A ticket's status changed. kwargs: ticket, old_status, new_status, reason (the escalation
+# reason, or ""), actor (User | None: None when the AI changed it).
+ticket_status_changed = Signal()

@@ -8,18 +8,20 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import customer_required
+from tickets.attachments import files_from_uploads
 from tickets.errors import ServiceError
 from tickets.forms import ReplyForm, TicketForm, add_service_error
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import messages_visible_to, tickets_visible_to
+from tickets.selectors import attachment_visible_to, conversation_with_files, tickets_visible_to
 from tickets.services import ticket_customer_reply, ticket_latest_answer, ticket_submit
 
 TICKETS_PER_PAGE = 20
@@ -50,7 +52,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
-    form = TicketForm(request.POST or None)
+    form = TicketForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.htmx:
         return _validated_field(form, request.htmx.trigger_name)
     if request.method == "POST" and form.is_valid():
@@ -61,6 +63,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 message=form.cleaned_data["message"],
                 idempotency_key=f"portal:{draft}" if (draft := request.POST.get("draft")) else "",
+                attachments=files_from_uploads(form.cleaned_data["attachments"]),
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -103,12 +106,15 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         was = ticket.status
         try:
             ticket_customer_reply(
-                ticket=ticket, customer=request.user, body=form.cleaned_data["message"]
+                ticket=ticket,
+                customer=request.user,
+                body=form.cleaned_data["message"],
+                attachments=files_from_uploads(form.cleaned_data["attachments"]),
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -136,7 +142,7 @@ def _live_context(request: HttpRequest, ticket: Ticket) -> dict:
     answer = ticket_latest_answer(ticket)
     return {
         "ticket": ticket,
-        "conversation": messages_visible_to(request.user, ticket),
+        "conversation": conversation_with_files(request.user, ticket),
         "answer": answer,
         "answer_key": str(answer.pk) if answer else "",
         # Ask again soon while the assistant works; now and then while a person has it.
@@ -149,3 +155,24 @@ def _render_detail(
 ) -> HttpResponse:
     context = {**_live_context(request, ticket), "reply_form": reply_form}
     return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A ticket's file, for people who may see the ticket (and, for customers, the message):
+    always a download, never rendered by the browser as a page of ours."""
+    attachment = attachment_visible_to(request.user, pk, attachment_pk)
+    if attachment is None:
+        raise Http404("No such file.")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser opened it, it would run nothing and reach nothing of ours.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; media-src 'self'"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,98 @@
+"""How channels hears about tickets: tickets' signals (sent after commit) and feedback rows.
+
+Each receiver only queues a task (an e-mail, webhook deliveries); the work runs in a worker.
+A broker outage is logged and never breaks the ticket change that was announced.
+"""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from feedback.models import Feedback
+from tickets.models import AuthorKind, Message, Ticket, TicketStatus
+from tickets.signals import message_added, ticket_status_changed, ticket_submitted
+
+logger = logging.getLogger(__name__)
+
+_STATUS_EVENTS = {
+    TicketStatus.AUTO_RESOLVED: "ticket.auto_resolved",
+    TicketStatus.ESCALATED: "ticket.escalated",
+    TicketStatus.RESOLVED: "ticket.resolved",
+}
+
+
+def _queue(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("Could not queue %s%s", task.name, args)
+
+
+def ticket_data(ticket: Ticket) -> dict:
+    """What a webhook says about a ticket: ids and state, not the customer's words (an
+    integrator reads those through the API, with its own authorization)."""
+    return {
+        "ticket": {
+            "id": ticket.pk,
+            "customer_id": ticket.customer_id,
+            "status": ticket.status,
+            "intent": ticket.intent,
+            "confidence": ticket.confidence,
+            "escalation_reason": ticket.escalation_reason,
+            "created_at": ticket.created_at.isoformat() if ticket.created_at else None,
+            "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
+        }
+    }
+
+
+@receiver(message_added, dispatch_uid="channels_email_answer")
+def email_answer(sender, message: Message, **kwargs) -> None:
+    if message.internal or message.author_kind == AuthorKind.CUSTOMER:
+        return
+    from channels.tasks import send_answer_email
+
+    _queue(send_answer_email, message.pk)
+
+
+@receiver(ticket_submitted, dispatch_uid="channels_ticket_created")
+def announce_created(sender, ticket: Ticket, **kwargs) -> None:
+    from channels.services.webhooks import webhook_publish
+
+    webhook_publish(event="ticket.created", data=ticket_data(ticket))
+
+
+@receiver(ticket_status_changed, dispatch_uid="channels_status_changed")
+def announce_status(sender, ticket: Ticket, new_status: str, **kwargs) -> None:
+    from channels.services.webhooks import webhook_publish
+    from channels.tasks import send_acknowledgement_email
+
+    if new_status == TicketStatus.ESCALATED:
+        _queue(send_acknowledgement_email, ticket.pk)
+    if event := _STATUS_EVENTS.get(new_status):
+        webhook_publish(event=event, data=ticket_data(ticket))
+
+
+@receiver(post_save, sender=Feedback, dispatch_uid="channels_feedback_received")
+def announce_feedback(sender, instance: Feedback, created: bool, raw: bool, **kwargs) -> None:
+    if not created or raw:
+        return
+
+    def publish() -> None:
+        from channels.services.webhooks import webhook_publish
+
+        webhook_publish(
+            event="feedback.received",
+            data={
+                "feedback": {
+                    "id": instance.pk,
+                    "ticket_id": instance.ticket_id,
+                    "answer_id": instance.answer_id,
+                    "rating": instance.rating,
+                    "resolved": instance.resolved,
+                }
+            },
+        )
+
+    transaction.on_commit(publish)

@@ -1,0 +1,206 @@
+"""E-mail out: the answers a customer can see (automatic or an agent's) and, for tickets that
+came by e-mail, the acknowledgement that a person will answer. One path for every answer e-mail.
+
+Sent by tasks after the transaction commits (channels/receivers.py, channels/tasks.py), never
+inside a request. Each e-mail has a Message-ID we mint and record (OutboundEmail) before it
+leaves, In-Reply-To/References naming the conversation so far, and a Reply-To that comes back
+to the desk, so the customer's reply threads into the ticket.
+
+Plain text plus an HTML part rendered by the template engine with autoescaping: the customer's
+and agents' words appear as text, never as markup. Header values made from customer text are
+flattened to one line first (`one_line`), so they cannot add headers.
+"""
+
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from channels.models import InboundEmail, OutboundEmail
+from channels.services import addresses
+from tickets.models import AuthorKind, Message, Ticket, TicketStatus
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+FEEDBACK_SALT = "channels.email-feedback"
+MAX_REFERENCES = 20
+
+
+def one_line(text: str, limit: int = 80) -> str:
+    """Text safe for a header: control characters and line breaks become single spaces."""
+    flat = " ".join(_CONTROL.sub(" ", text or "").split())
+    return flat[:limit] + ("…" if len(flat) > limit else "")
+
+
+def came_by_email(ticket: Ticket) -> bool:
+    return InboundEmail.objects.filter(ticket=ticket).exists()
+
+
+def _subject(ticket: Ticket, default: str) -> str:
+    """Mail clients thread by subject too: an e-mail ticket's answer keeps the customer's
+    subject ("Re: …"). A portal ticket's subject holds only the ticket number."""
+    tag = f"[SupportDesk #{ticket.pk}]"
+    if ticket.subject and came_by_email(ticket):
+        subject = one_line(ticket.subject, 150)
+        return f"{subject} {tag}" if subject.lower().startswith("re:") else f"Re: {subject} {tag}"
+    return f"{tag} {default}"
+
+
+def _thread_headers(ticket: Ticket) -> dict[str, str]:
+    """In-Reply-To: the customer's latest e-mail (else our latest); References: the thread."""
+    inbound = list(
+        InboundEmail.objects.filter(ticket=ticket)
+        .exclude(message_id="")
+        .order_by("received_at", "id")
+        .values_list("received_at", "message_id")
+    )
+    outbound = list(
+        OutboundEmail.objects.filter(ticket=ticket, sent_at__isnull=False)
+        .order_by("created_at", "id")
+        .values_list("created_at", "message_id")
+    )
+    thread = [message_id for _, message_id in sorted(inbound + outbound)]
+    if not thread:
+        return {}
+    in_reply_to = inbound[-1][1] if inbound else thread[-1]
+    # The first message and the latest ones: what RFC 5322 asks when trimming References.
+    references = thread if len(thread) <= MAX_REFERENCES else thread[:1] + thread[-19:]
+    return {"In-Reply-To": in_reply_to, "References": " ".join(references)}
+
+
+def feedback_token(message: Message) -> str:
+    return signing.dumps({"t": message.ticket_id, "m": message.pk}, salt=FEEDBACK_SALT)
+
+
+def read_feedback_token(token: str) -> dict:
+    """{"t": ticket id, "m": answer id}; BadSignature (incl. expired) when not ours or too old."""
+    max_age = settings.EMAIL_FEEDBACK_LINK_DAYS * 86400
+    return signing.loads(token, salt=FEEDBACK_SALT, max_age=max_age)
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _email(
+    *, ticket: Ticket, subject: str, template: str, context: dict, message_id: str, auto: bool
+) -> EmailMultiAlternatives:
+    customer = ticket.customer
+    context = {
+        **context,
+        "ticket": ticket,
+        "name": one_line(customer.get_short_name(), 60),
+        "ticket_url": _url(reverse("portal:ticket_detail", args=[ticket.pk])),
+    }
+    headers = {"Message-ID": message_id, **_thread_headers(ticket)}
+    headers["X-Auto-Response-Suppress"] = "All"  # no out-of-office replies to the desk
+    if auto:
+        headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: a machine answered
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"channels/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[customer.email],
+        reply_to=[addresses.reply_address(ticket.pk)],
+        headers=headers,
+    )
+    email.attach_alternative(
+        render_to_string(f"channels/email/{template}.html", context), "text/html"
+    )
+    return email
+
+
+def _record(*, ticket: Ticket, message: Message | None, kind: str, to: str) -> OutboundEmail:
+    """The Message-ID for this e-mail, minted once: a retried send reuses it."""
+    if message is not None:
+        existing = OutboundEmail.objects.filter(ticket_message=message, kind=kind).first()
+        if existing:
+            return existing
+    try:
+        return OutboundEmail.objects.create(
+            ticket=ticket,
+            ticket_message=message,
+            kind=kind,
+            to=to,
+            message_id=addresses.mint_message_id(),
+        )
+    except IntegrityError:  # the same send raced: use the other one's id
+        return OutboundEmail.objects.get(ticket_message=message, kind=kind)
+
+
+def answer_email(message: Message) -> EmailMultiAlternatives | None:
+    """The e-mail telling the customer about `message`, or None if it is not for them."""
+    if message.internal or message.author_kind not in (AuthorKind.ASSISTANT, AuthorKind.AGENT):
+        return None
+    ticket = message.ticket
+    customer = ticket.customer
+    if not customer.email or not customer.is_active:
+        return None
+    automatic = message.author_kind == AuthorKind.ASSISTANT
+    context = {
+        "message": message,
+        "who": "Our automatic assistant" if automatic else "An agent",
+        "automatic": automatic,
+        "resolved": ticket.status == TicketStatus.RESOLVED,
+    }
+    if automatic:
+        token = feedback_token(message)
+        link = _url(reverse("channels:email_feedback", args=[token]))
+        context["solved_url"] = f"{link}?solved=yes"
+        context["not_solved_url"] = f"{link}?solved=no"
+    record = _record(
+        ticket=ticket, message=message, kind=OutboundEmail.Kind.ANSWER, to=customer.email
+    )
+    return _email(
+        ticket=ticket,
+        subject=_subject(ticket, "Your ticket has an answer"),
+        template="answer",
+        context=context,
+        message_id=record.message_id,
+        auto=automatic,
+    )
+
+
+def acknowledgement_email(ticket: Ticket) -> EmailMultiAlternatives | None:
+    """For an e-mail ticket handed to a person: we have it, a person will answer."""
+    customer = ticket.customer
+    if not customer.email or not customer.is_active or not came_by_email(ticket):
+        return None
+    record = _record(
+        ticket=ticket, message=None, kind=OutboundEmail.Kind.ACKNOWLEDGEMENT, to=customer.email
+    )
+    return _email(
+        ticket=ticket,
+        subject=_subject(ticket, "A person will answer"),
+        template="acknowledgement",
+        context={},
+        message_id=record.message_id,
+        auto=True,
+    )
+
+
+def _send(email: EmailMultiAlternatives | None) -> bool:
+    if email is None:
+        return False
+    email.send(fail_silently=False)
+    OutboundEmail.objects.filter(message_id=email.extra_headers["Message-ID"]).update(
+        sent_at=timezone.now()
+    )
+    return True
+
+
+def email_send_answer(*, message_id: int) -> bool:
+    """Send the e-mail for one answer. Returns whether an e-mail went out."""
+    message = Message.objects.select_related("ticket__customer").filter(pk=message_id).first()
+    return _send(answer_email(message) if message else None)
+
+
+def email_send_acknowledgement(*, ticket_id: int) -> bool:
+    ticket = Ticket.objects.select_related("customer").filter(pk=ticket_id).first()
+    if ticket is None or ticket.status != TicketStatus.ESCALATED:
+        return False  # answered meanwhile: the answer's own e-mail says more
+    return _send(acknowledgement_email(ticket))
