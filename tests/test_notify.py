@@ -15,7 +15,7 @@ def test_an_auto_answer_is_mailed_after_commit(
     alice, trained_model, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = ticket_create(customer=alice, message="Where is my order? Tracking is stuck.")
+        ticket = ticket_create(customer=alice, message="Where is my order? I'd like to track it.")
     ticket.refresh_from_db()
     assert ticket.status == "auto_resolved"
     (email,) = mail.outbox
@@ -33,7 +33,7 @@ def test_an_auto_answer_is_mailed_after_commit(
 def test_nothing_is_sent_before_the_transaction_commits(
     alice, trained_model, django_capture_on_commit_callbacks
 ):
-    ticket = ticket_create(customer=alice, message="Where is my order? Tracking is stuck.")
+    ticket = ticket_create(customer=alice, message="Where is my order? I'd like to track it.")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run_pipeline(ticket.pk)
     assert mail.outbox == []

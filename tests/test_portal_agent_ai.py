@@ -199,3 +199,22 @@ def test_the_real_pipeline_fills_the_panel(
     assert len(response.context["alternatives"]) == 3
     assert response.context["available"] is True
     assert response.context["draft"]
+
+
+def test_the_panel_says_in_words_that_the_standard_answer_already_failed(client, agent, alice):
+    ticket = ticket_create(
+        customer=alice, message="I clicked reset three times and the e-mail never arrives"
+    )
+    ticket_escalate(ticket=ticket, reason="path_failed", intent="recover_password", confidence=0.99)
+    Decision.objects.create(
+        ticket=ticket,
+        predicted_intent="recover_password",
+        confidence=0.99,
+        action="escalate",
+        reason_code="path_failed",
+        signals={"fired": ["path_failed"], "abstain": {"failure_cue": "never arrives"}},
+    )
+    page = logged_in(client, agent).get(reverse("ai:panel", args=[ticket.pk]), headers=HTMX)
+    html = page.content.decode()
+    assert "The standard answer already failed" in html  # the reason's label
+    assert "already failed" in html and "never arrives" in html  # and why, in words
