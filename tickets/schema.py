@@ -21,7 +21,7 @@ def _slugs_or_none() -> list[str] | None:
     try:
         return sorted(known_intent_slugs())
     except (DatabaseError, RuntimeError) as exc:  # RuntimeError: pytest-django's DB blocker
-        logger.info("OpenAPI: intent slugs unavailable (%s); `intent` shown as text", exc)
+        logger.debug("OpenAPI: intent slugs unavailable (%s); `intent` shown as text", exc)
         return None
 
 
