@@ -66,6 +66,8 @@ def test_the_api_docs_page_renders_swagger_from_our_own_files(page, live_server)
         ),
     )
     page.goto("/api/docs/")
-    expect(page.get_by_text("SupportDesk API").first).to_be_visible()
+    # The page fetches /api/schema/, which drf-spectacular builds on the first request (seconds
+    # on a loaded host): wait for it rather than the default 5 s.
+    expect(page.get_by_text("SupportDesk API").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("/api/tickets").first).to_be_visible()
     assert violations == [] and outside == []
