@@ -151,7 +151,12 @@ def test_a_voice_note_is_transcribed_and_the_transcript_is_the_tickets_text(
     settings.TRANSCRIBE_BASE_URL = http_receiver.url + "/v1"
     settings.TRANSCRIBE_API_KEY = "transcribe-key"
     http_receiver.replies = [
-        (200, json.dumps({"text": "Where is my order? Tracking is stuck."}).encode())
+        (
+            200,
+            json.dumps(
+                {"text": "Where is my order? I would like to know when it arrives."}
+            ).encode(),
+        )
     ]
     with django_capture_on_commit_callbacks(execute=True):
         response = api(alice).post(
@@ -165,7 +170,7 @@ def test_a_voice_note_is_transcribed_and_the_transcript_is_the_tickets_text(
     assert request.headers["Authorization"] == "Bearer transcribe-key"
     assert b'name="model"' in request.body and MP3[:10] in request.body
     ticket = Ticket.objects.get()
-    assert ticket.message == "Where is my order? Tracking is stuck."
+    assert ticket.message == "Where is my order? I would like to know when it arrives."
     assert ticket.status == TicketStatus.AUTO_RESOLVED  # the pipeline read the transcript
     voice = Attachment.objects.get()
     assert voice.transcript == ticket.message and voice.is_audio

@@ -21,7 +21,7 @@ from tickets.services import ticket_agent_reply, ticket_create
 
 pytestmark = pytest.mark.django_db
 
-QUESTION = "Where is my order? Tracking is stuck."
+QUESTION = "Where is my order? I would like to know when it arrives."
 
 
 def customer_email(body: str, *, subject: str = "My order", **headers) -> EmailMessage:
@@ -102,7 +102,7 @@ def test_the_whole_conversation_by_email(
     portal = Client()
     portal.force_login(ticket.customer)
     page = portal.get(f"/tickets/{ticket.pk}/").content.decode()
-    assert "Tracking is stuck" in page
+    assert "know when it arrives" in page
     assert "the parcel is still not here" in page
     assert "wrote:" not in page
 
