@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # The report, word for word in spirit: customer A's ticket and the agent's answer.
 A_MESSAGE = (
-    "Where is my order? It still has not arrived. Order 551234 for Alanna Privett, "
+    "Where is my order? It has not arrived yet. Order 551234 for Alanna Privett, "
     "14 Hidden Crescent, Leeds LS1 4AB, phone 07700 900123."
 )
 A_REPLY = (
@@ -35,7 +35,7 @@ A_DATA = [
     "JD0009912345",
     "alanna",
 ]
-B_MESSAGE = "Where is my order? It still has not arrived. Order 771002 for Charlie Outsider."
+B_MESSAGE = "Where is my order? It has not arrived yet. Order 771002 for Charlie Outsider."
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def answer_text(ticket) -> str:
 
 
 @pytest.fixture
-def taught(alice, agent, trained_model, django_capture_on_commit_callbacks):
+def taught(alice, agent, admin_user, trained_model, django_capture_on_commit_callbacks):
     """An agent answered the gift-card question once, added it to knowledge, and it was
     approved: the issue's case."""
     first = asked(alice, GIFT_CARDS)
@@ -41,7 +41,7 @@ def taught(alice, agent, trained_model, django_capture_on_commit_callbacks):
             add_to_knowledge=True,
         )
     entry = KnowledgeEntry.objects.get(source_ticket=first)
-    knowledge_entry_approve(entry_id=entry.pk)
+    knowledge_entry_approve(entry_id=entry.pk, reviewer=admin_user)  # a second person
     return entry
 
 

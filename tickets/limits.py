@@ -36,7 +36,9 @@ def customer_rate_enforce(*, recent: QuerySet, setting: str, what: str) -> None:
     )
     if len(times) < limit:
         return
-    wait = max(1, math.ceil((times[-1] + timedelta(seconds=window) - now).total_seconds()))
+    # A limit of 0 allows nothing: no row to wait for, the whole window.
+    oldest = times[-1] if times else now
+    wait = max(1, math.ceil((oldest + timedelta(seconds=window) - now).total_seconds()))
     minutes = math.ceil(wait / 60)
     raise RateLimited(
         f"You have sent {limit} {what} recently, the most we accept in "
