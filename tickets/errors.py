@@ -22,6 +22,7 @@ class NotAllowed(ServiceError):
     """The user may not do this (yet), e.g. open a ticket before confirming their address."""
 
     code = "permission_denied"
+    status = 403
 
 
 class Forbidden(ServiceError):
