@@ -40,6 +40,9 @@ VIEWS_DISAGREE = "views_disagree"
 
 # Every escalation reason the engine gives, plus the two the desk gives (ai_error when the
 # engine fails, reopened when the customer says an answer did not help).
+# Given by the desk before the engine sees the ticket: a voice note came without a transcript.
+VOICE_NOT_TRANSCRIBED = "voice_not_transcribed"
+
 REASON_CODES = (
     LOW_CONFIDENCE,
     NO_ANSWER,
@@ -50,6 +53,7 @@ REASON_CODES = (
     LOW_MARGIN,
     KNOWLEDGE_CONFLICT,
     NOT_CERTIFIED,
+    VOICE_NOT_TRANSCRIBED,
     AUTONOMY_OFF,
     DRAFT,
     NO_CONTENT,
