@@ -45,7 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # When the owner proved the address is theirs (the link e-mailed at sign-up); None until
     # then. An unconfirmed customer can log in but not open tickets.
-    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Accounts made by admins, imports and scripts count as confirmed; sign-up alone starts
+    # unconfirmed (accounts/verification.py sets None) until the e-mailed link is followed.
+    email_verified_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     # API access tokens issued before this instant are refused (accounts/authentication.py):
     # set by logout, a password change and a replayed refresh token (accounts/services.py).
     tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
