@@ -86,6 +86,9 @@ def _settle(record: InboundEmail, outcome: _Outcome) -> None:
 def _process(record: InboundEmail, raw: bytes, mailbox: Mailbox | None) -> _Outcome:
     own = addresses.own_addresses() | ({mailbox.username.lower()} if mailbox else set())
     parsed = parse_email(raw, own_addresses=own, own_id_suffix=addresses.own_message_id_suffix())
+    # PostgreSQL text cannot hold NUL bytes, which hostile headers may carry.
+    for name in ("message_id", "sender", "sender_name", "subject"):
+        setattr(parsed, name, getattr(parsed, name).replace("\x00", ""))
     record.message_id = parsed.message_id[:255]
     record.sender = parsed.sender[:254]
     record.subject = parsed.subject[:255]

@@ -151,10 +151,10 @@ def run_pipeline(ticket_id: int) -> PipelineResult:
     analysis, outcome, error = analyse_and_decide(ticket)
 
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket_id)
+        # The ticket with its customer, as before: the row locks are held only while recording.
+        locked = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
         if locked.status != TicketStatus.OPEN:
             return PipelineResult(decision=latest_decision(locked), created=False)
-        locked.customer = ticket.customer  # already loaded: the e-mail needs it, not a re-read
         decision = record_decision(
             ticket=locked, analysis=analysis, outcome=outcome, error=error, started=started
         )
