@@ -51,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # API access tokens issued before this instant are refused (accounts/authentication.py):
     # set by logout, a password change and a replayed refresh token (accounts/services.py).
     tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language the person reads the desk in (an ISO 639-1 code); "" = from the browser.
+    language = models.CharField(max_length=8, blank=True)
 
     objects = UserManager()
 

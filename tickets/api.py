@@ -26,7 +26,7 @@ from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
 from supportdesk.api_parsers import JSONParser
 from tickets.attachments import files_from_uploads
-from tickets.models import AuthorKind, EscalationReason, Message, Ticket, TicketStatus
+from tickets.models import AuthorKind, Channel, EscalationReason, Message, Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
     CustomerReplySerializer,
@@ -226,6 +226,7 @@ class TicketListCreateView(generics.ListCreateAPIView):
             customer=request.user,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
             attachments=uploaded_files(request),
+            channel=Channel.API,
             **serializer.validated_data,
         )
         if created and not settings.CELERY_TASK_ALWAYS_EAGER:

@@ -30,6 +30,50 @@ class EscalationReason(models.TextChoices):
     OUT_OF_DISTRIBUTION = "out_of_distribution", "Unlike anything the model learned"
     VIEWS_DISAGREE = "views_disagree", "Readings of the text disagree"
     VOICE_NOT_TRANSCRIBED = "voice_not_transcribed", "Voice note without a transcript"
+    # Written in a language the desk is not configured to serve (settings.DESK_LANGUAGES).
+    UNSUPPORTED_LANGUAGE = "unsupported_language", "A language the desk does not serve"
+    # An admin's rule (trigger) said this kind of ticket always goes to a person.
+    RULE = "rule", "A rule sends it to a person"
+
+
+class Channel(models.TextChoices):
+    """Where a ticket came in; set once, when it is stored."""
+
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    EMAIL = "email", "E-mail"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Team(models.Model):
+    """A group of agents tickets can be assigned to (Zendesk's "group")."""
+
+    name = models.CharField(max_length=80, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A label agents and rules put on tickets; names are lower-case, without spaces."""
+
+    name = models.SlugField(max_length=50, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Ticket(models.Model):
@@ -54,6 +98,14 @@ class Ticket(models.Model):
         blank=True,
         related_name="assigned_tickets",
     )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PORTAL)
+    # The language the customer wrote in (an ISO 639-1 code, e.g. "es"); "" until detected.
+    language = models.CharField(max_length=8, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Indexed: the metrics roll-up finds the tickets changed since its last look by it.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -145,6 +197,9 @@ class TicketEvent(models.Model):
         STATUS = "status", "Status"
         INTENT = "intent", "Intent"
         ASSIGNEE = "assigned_agent", "Assignee"
+        TEAM = "team", "Team"
+        PRIORITY = "priority", "Priority"
+        TAGS = "tags", "Tags"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

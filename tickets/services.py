@@ -17,6 +17,7 @@ from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
+    Channel,
     EscalationReason,
     Message,
     Ticket,
@@ -115,6 +116,7 @@ def ticket_submit(
     require_verified_email: bool = True,
     attachments: Sequence[NewFile] = (),
     on_stored: Callable[[Ticket, Message], None] | None = None,
+    channel: str = Channel.PORTAL,
 ) -> tuple[Ticket, bool]:
     """Store a new ticket and its first message, once per idempotency key: (ticket, created).
 
@@ -157,6 +159,7 @@ def ticket_submit(
         on_stored=on_stored,
         enforce_limits=enforce_limits,
         require_verified_email=require_verified_email,
+        channel=channel,
     )
 
 
@@ -173,6 +176,7 @@ def _ticket_store(
     on_stored: Callable[[Ticket, Message], None] | None,
     enforce_limits: bool,
     require_verified_email: bool,
+    channel: str,
 ) -> tuple[Ticket, bool]:
     body = _clean_text(message, field="message", max_length=MAX_MESSAGE_LENGTH)
     subject = _clean_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, required=False)
@@ -198,7 +202,11 @@ def _ticket_store(
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
-                customer=customer, subject=subject, message=body, idempotency_key=key
+                customer=customer,
+                subject=subject,
+                message=body,
+                idempotency_key=key,
+                channel=channel,
             )
     except IntegrityError:
         if not key:

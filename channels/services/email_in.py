@@ -25,7 +25,7 @@ from channels.services import addresses
 from channels.services.email_parse import ParsedEmail, parse_email
 from tickets.attachments import NewFile, attachments_check
 from tickets.errors import ServiceError
-from tickets.models import Message, Ticket
+from tickets.models import Channel, Message, Ticket
 from tickets.services import (
     MAX_MESSAGE_LENGTH,
     MAX_SUBJECT_LENGTH,
@@ -196,6 +196,7 @@ def _to_ticket(record: InboundEmail, parsed: ParsedEmail, customer: User) -> _Ou
         idempotency_key=key if parsed.message_id else "",
         attachments=files,
         on_stored=link,
+        channel=Channel.EMAIL,
         # The contact is answered at this address: a forged sender receives nothing.
         require_verified_email=False,
     )

@@ -42,6 +42,10 @@ VIEWS_DISAGREE = "views_disagree"
 # engine fails, reopened when the customer says an answer did not help).
 # Given by the desk before the engine sees the ticket: a voice note came without a transcript.
 VOICE_NOT_TRANSCRIBED = "voice_not_transcribed"
+# The ticket is in a language the desk does not serve (it is never answered in English instead).
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+# An admin's rule sends this kind of ticket to a person.
+RULE = "rule"
 
 REASON_CODES = (
     LOW_CONFIDENCE,
@@ -62,6 +66,8 @@ REASON_CODES = (
     SEVERAL_REQUESTS,
     OUT_OF_DISTRIBUTION,
     VIEWS_DISAGREE,
+    UNSUPPORTED_LANGUAGE,
+    RULE,
 )
 
 
