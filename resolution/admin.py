@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from resolution.models import (
     AnswerTemplate,
@@ -7,8 +6,13 @@ from resolution.models import (
     DecisionPolicy,
     Intent,
     KnowledgeEntry,
+    KnowledgeStatus,
     ModelVersion,
     TrainingExample,
+)
+from resolution.services.knowledge_changes import (
+    knowledge_entries_delete,
+    knowledge_entries_set_status,
 )
 
 
@@ -100,13 +104,23 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
                 knowledge_entry_approve(entry_id=entry.pk, reviewer=request.user)
             except ServiceError as exc:
                 self.message_user(request, f"#{entry.pk}: {exc}", level=messages.WARNING)
-        queryset.filter(status="retired").update(
-            status="active", retired_reason="", updated_at=timezone.now()
+        knowledge_entries_set_status(
+            entry_ids=queryset.values_list("pk", flat=True),
+            status=KnowledgeStatus.ACTIVE,
+            only_from=KnowledgeStatus.RETIRED,
         )
 
     @admin.action(description="Retire (stop using)")
     def retire(self, request, queryset) -> None:
-        queryset.update(status="retired", retired_reason="", updated_at=timezone.now())
+        knowledge_entries_set_status(
+            entry_ids=queryset.values_list("pk", flat=True), status=KnowledgeStatus.RETIRED
+        )
+
+    def delete_model(self, request, obj: KnowledgeEntry) -> None:
+        knowledge_entries_delete(entry_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset) -> None:
+        knowledge_entries_delete(entry_ids=queryset.values_list("pk", flat=True))
 
 
 @admin.register(TrainingExample)

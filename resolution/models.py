@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 
 from tickets.models import EscalationReason, Ticket
 
@@ -61,6 +61,10 @@ class KnowledgeStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+# What the knowledge index searches or returns: a change to any of them takes a change version.
+INDEXED_KNOWLEDGE_FIELDS = frozenset({"question", "answer", "intent", "intent_id", "status"})
+
+
 class KnowledgeEntry(models.Model):
     question = models.TextField()
     # What customers see of the question (suggestions while they type): written for everyone
@@ -96,19 +100,45 @@ class KnowledgeEntry(models.Model):
     times_unhelpful = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The knowledge change counter's value when the entry's text, intent or status last
+    # changed (resolution.services.knowledge_changes): how every process's index finds what
+    # changed since its snapshot or last look.
+    change_version = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "knowledge entries"
         indexes = [
             models.Index(fields=["status"], name="knowledge_status"),
-            # Every process asks every MODEL_RELOAD_SECONDS which entries changed since it last
-            # looked (services/registry.py): 100 ms of table scan at 1M entries without it.
             models.Index(fields=["updated_at"], name="knowledge_updated"),
+            # Every process asks every MODEL_RELOAD_SECONDS which entries changed since the
+            # version it last saw (services/registry.py): a table scan at 1M entries without it.
+            models.Index(fields=["change_version"], name="knowledge_change_version"),
         ]
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        """Saved with the next knowledge change version when anything the index searches may
+        change (like auto_now for updated_at: no save can forget it), in one transaction with
+        the save so a process that sees the version sees the change."""
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic(savepoint=False):
+            if update_fields is None or INDEXED_KNOWLEDGE_FIELDS.intersection(update_fields):
+                self.change_version = KnowledgeChangeCounter.next_version()
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "change_version"}
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Deleted with a KnowledgeDeletion at the next change version (a queryset's delete()
+        skips this: use resolution.services.knowledge_changes.knowledge_entries_delete)."""
+        with transaction.atomic(savepoint=False):
+            KnowledgeDeletion.objects.create(
+                entry_id=self.pk, version=KnowledgeChangeCounter.next_version()
+            )
+            return super().delete(*args, **kwargs)
 
     @property
     def active(self) -> bool:
@@ -135,6 +165,50 @@ class KnowledgeEntry(models.Model):
 
 # Shown for an entry with neither a reviewed title nor an intent.
 GENERIC_TITLE = "An answer from our help centre"
+
+
+class KnowledgeChangeCounter(models.Model):
+    """One row: the number of knowledge changes so far, incremented in the same transaction
+    as every create, edit, status change and deletion of an entry
+    (resolution.services.knowledge_changes). Processes poll this one row to notice changes
+    instead of counting the table."""
+
+    version = models.BigIntegerField(default=0)
+
+    COUNTER_ID = 1
+
+    def __str__(self) -> str:
+        return f"knowledge change {self.version}"
+
+    @classmethod
+    def next_version(cls) -> int:
+        """The next change version, taken in the caller's transaction (one query). The
+        UPDATE holds the row's lock until that transaction commits, so versions become
+        visible in the order they were taken."""
+        with connection.cursor() as cursor:
+            # UPDATE ... RETURNING: one statement on PostgreSQL and SQLite (>= 3.35) alike.
+            cursor.execute(
+                f"UPDATE {cls._meta.db_table} SET version = version + 1 "  # noqa: S608 (our table)
+                "WHERE id = %s RETURNING version",
+                [cls.COUNTER_ID],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        # The first change ever (or a test flushed the table): make the row, then take one.
+        cls.objects.get_or_create(pk=cls.COUNTER_ID)
+        return cls.next_version()
+
+
+class KnowledgeDeletion(models.Model):
+    """An entry deleted outright, at which change version: a deleted row cannot be found by
+    its change_version, so every process's index learns of it here."""
+
+    entry_id = models.BigIntegerField()
+    version = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} deleted at change {self.version}"
 
 
 class KnowledgeRating(models.Model):

@@ -21,6 +21,7 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
+from resolution.services.knowledge_snapshots import knowledge_snapshot_rebuild_after_erasure
 from resolution.services.scrubbing import allowed_text, person_from_user
 from tickets.models import AuthorKind, Message
 from tickets.privacy import ERASED_TEXT
@@ -97,8 +98,12 @@ def erase_user_data(user: User) -> None:
                 entry.question, people=people, voice="question", allow=allowed_text()
             ).text
         entries.append(entry)
-    # One save per entry: updated_at moves, so every process's knowledge index drops the old text.
+    # One save per entry: each takes a change version, so every process's knowledge index drops
+    # the old text at its next look; the shared snapshot (which holds the text) is rebuilt
+    # without it once this commits.
     for entry in entries:
         entry.save(update_fields=["question", "answer", "status", "retired_reason", "updated_at"])
+    if entries:
+        knowledge_snapshot_rebuild_after_erasure()
     # A draft answer was written for this customer (a template greets them by name).
     Decision.objects.filter(ticket__customer=user).exclude(draft="").update(draft="")

@@ -73,6 +73,15 @@ def refresh_knowledge_index() -> int:
 
 
 @shared_task
+def rebuild_knowledge_snapshot(keep_previous: int = 1) -> str:
+    """Write a new shared knowledge index snapshot (after an erasure: ``keep_previous`` 0, so
+    no older snapshot keeps the erased text); returns its name."""
+    from resolution.services.knowledge_snapshots import knowledge_snapshot_build
+
+    return knowledge_snapshot_build(keep_previous=keep_previous)["name"]
+
+
+@shared_task
 def close_quiet_auto_resolved_tickets() -> int:
     """Count auto-answered tickets with no follow-up within AI_RESOLUTION_WINDOW_HOURS."""
     from resolution.services.ai_resolutions import close_quiet_auto_resolutions

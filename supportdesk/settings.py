@@ -294,6 +294,15 @@ SIMILARITY_INDEX = env.str("SIMILARITY_INDEX", default="auto")
 SIMILARITY_ANN_MIN_ENTRIES = env.int("SIMILARITY_ANN_MIN_ENTRIES", default=20_000)
 SIMILARITY_REBUILD_DRIFT = env.float("SIMILARITY_REBUILD_DRIFT", default=0.1)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
+# The shared knowledge index snapshot (memory-mapped by every process; docs/OPERATIONS.md,
+# "The knowledge index"): its directory, and the size from which the periodic task keeps one
+# without being asked (`manage.py build_knowledge_index` makes one at any size).
+KNOWLEDGE_INDEX_DIR = Path(
+    env.str("KNOWLEDGE_INDEX_DIR", default=str(BASE_DIR / "var" / "knowledge-index"))
+)
+KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES = env.int(
+    "KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES", default=20_000
+)
 # Earned autonomy (docs/OPERATIONS.md): an intent may answer alone once the lower bound of its
 # live precision (one-sided Clopper-Pearson at AUTONOMY_CONFIDENCE, over verified outcomes of
 # the last AUTONOMY_WINDOW_DAYS) clears the target on at least AUTONOMY_MIN_VERIFIED tickets;

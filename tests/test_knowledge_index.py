@@ -84,13 +84,22 @@ def test_drift_past_the_bound_rebuilds(base, incremental, settings):
     assert (index.changes, len(index)) == (0, len(QUESTIONS) + 2)
 
 
-def test_an_entry_deleted_outright_forces_a_rebuild(base, incremental):
-    registry.index()
+def test_an_entry_deleted_outright_is_discarded_in_place(base, incremental):
+    index = registry.index()
     rebuilds = registry.rebuilds
     deleted = base[0].pk
     base[0].delete()
     assert deleted not in found("How do I reset my password?")
+    assert registry.index() is index and registry.rebuilds == rebuilds
+
+
+def test_the_periodic_task_notices_rows_deleted_around_the_services(base, incremental):
+    registry.index()
+    rebuilds = registry.rebuilds
+    KnowledgeEntry.objects.filter(pk=base[0].pk).delete()  # no change version taken
+    assert refresh_knowledge_index() == len(QUESTIONS) - 1
     assert registry.rebuilds == rebuilds + 1
+    assert base[0].pk not in found("How do I reset my password?")
 
 
 def test_the_periodic_task_rebuilds_after_changes_only(base, incremental):

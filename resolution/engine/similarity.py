@@ -56,6 +56,18 @@ POSTINGS_BUDGET_MIN = 5_000
 MIN_CANDIDATE_NGRAMS = 8
 
 
+def tfidf_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """The two unfitted vectorizers: word (1-2) and character (2-5) n-grams."""
+    return (
+        TfidfVectorizer(
+            ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, dtype=np.float32
+        ),
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
+        ),
+    )
+
+
 class _Tfidf:
     """The TF-IDF featurizer: two fitted vectorizers, joined into one unit-length row."""
 
@@ -75,14 +87,7 @@ class _Tfidf:
     @classmethod
     def fit(cls, docs: list[str]) -> tuple[_Tfidf, sp.csr_matrix] | None:
         """The featurizer fitted on ``docs``, and their rows; None for an empty vocabulary."""
-        vectorizers = (
-            TfidfVectorizer(
-                ngram_range=(1, 2), token_pattern=TOKEN_PATTERN, sublinear_tf=True, dtype=np.float32
-            ),
-            TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32
-            ),
-        )
+        vectorizers = tfidf_vectorizers()
         blocks = []
         for vectorizer in vectorizers:
             try:
@@ -134,13 +139,21 @@ class _SparseRows:
     features x entries (the postings: a query touches only those of its own n-grams).
     """
 
-    def __init__(self, base: sp.csr_matrix):
+    def __init__(
+        self,
+        base: sp.csr_matrix,
+        postings: sp.csr_matrix | None = None,
+        df: np.ndarray | None = None,
+    ):
+        """``postings`` and ``df`` are computed from ``base`` unless given (a snapshot)."""
         self._base = base
-        self._postings = base.T.tocsr()
-        self._postings.sort_indices()
+        if postings is None:
+            postings = base.T.tocsr()
+            postings.sort_indices()
+        self._postings = postings
         # How many entries hold each n-gram: a query's rare n-grams find its neighbours
         # cheaply, its common ones (" th", "my") touch most entries for little weight.
-        self._df = np.diff(self._postings.indptr)
+        self._df = np.diff(self._postings.indptr) if df is None else df
         self._added = sp.csr_matrix((0, base.shape[1]), dtype=np.float32)
         self._added_postings = self._added.T.tocsr()
         self._query: np.ndarray | None = None
@@ -265,10 +278,17 @@ class SimilarityIndex:
         encoder=None,
         rows: _SparseRows | _DenseRows | None = None,
         backend: str = "exact",
+        positions=None,
     ):
-        self._items = list(items)
+        """``items`` and ``positions`` (id -> row position; a dict by default) may be stored
+        lazily (resolution.engine.snapshot): anything with a list's and a dict's methods
+        used here."""
+        if positions is None:
+            self._items = list(items)
+            self._positions = {item.id: i for i, item in enumerate(self._items)}
+        else:
+            self._items, self._positions = items, positions
         self._alive = np.ones(len(self._items), dtype=bool)
-        self._positions = {item.id: i for i, item in enumerate(self._items)}
         self.featurizer = featurizer
         self._tfidf = tfidf
         self._encoder = encoder

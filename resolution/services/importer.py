@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from resolution.models import ExampleSource, Intent, KnowledgeEntry, TrainingExample
+from resolution.services.knowledge_changes import knowledge_version_next
 
 MAX_TEXT_LENGTH = 10_000
 
@@ -58,6 +59,10 @@ def import_rows(
     if report.duplicates:
         report.skipped["already imported (same text and intent)"] += report.duplicates
     TrainingExample.objects.bulk_create(examples, batch_size=2000)
-    KnowledgeEntry.objects.bulk_create(entries, batch_size=2000)
+    if entries:
+        version = knowledge_version_next()
+        for entry in entries:
+            entry.change_version = version
+        KnowledgeEntry.objects.bulk_create(entries, batch_size=2000)
     report.examples, report.knowledge = len(examples), len(entries)
     return report

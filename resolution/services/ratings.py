@@ -17,6 +17,7 @@ from django.utils import timezone
 from resolution.models import KnowledgeEntry, KnowledgeRating, KnowledgeStatus
 from resolution.selectors import latest_decision
 from resolution.services.ai_resolutions import record_confirmation
+from resolution.services.knowledge_changes import knowledge_version_next
 from tickets.models import AuthorKind, Message, Ticket
 
 logger = logging.getLogger(__name__)
@@ -80,9 +81,14 @@ def retire_if_poor(entry_id: int) -> bool:
         or stats["last"] - stats["first"] < timedelta(hours=settings.KNOWLEDGE_RETIRE_MIN_HOURS)
     ):
         return False
-    retired = KnowledgeEntry.objects.filter(pk=entry_id, status=KnowledgeStatus.ACTIVE).update(
-        status=KnowledgeStatus.RETIRED, retired_reason="poor_feedback", updated_at=timezone.now()
-    )
+    # The change version in the same transaction as the retirement (the caller's, if any).
+    with transaction.atomic(savepoint=False):
+        retired = KnowledgeEntry.objects.filter(pk=entry_id, status=KnowledgeStatus.ACTIVE).update(
+            status=KnowledgeStatus.RETIRED,
+            retired_reason="poor_feedback",
+            updated_at=timezone.now(),
+            change_version=knowledge_version_next(),
+        )
     if retired:
         logger.info("Knowledge entry %s retired for poor feedback", entry_id)
     return bool(retired)

@@ -4,30 +4,38 @@ Every web and worker process serves the active ModelVersion and notices a newly 
 without a restart: at most every MODEL_RELOAD_SECONDS it asks the database (one indexed
 query) which version is active and whether the knowledge base changed, and reloads if so.
 
-The knowledge index follows the knowledge base incrementally: entries changed since the last
-look are added (or replaced) or discarded in place. A full rebuild (new vocabulary, the
-backend chosen again for the size) happens when the changes since the last one pass
-SIMILARITY_REBUILD_DRIFT, when the counts disagree (a deleted row), or in the
-`refresh_knowledge_index` task. A large rebuild runs in a background thread while the old
-index keeps answering; a small one (under REBUILD_INLINE_MAX_ENTRIES) simply runs inline.
+The knowledge index comes from the shared snapshot when there is one (KNOWLEDGE_INDEX_DIR,
+written by `manage.py build_knowledge_index` or the `refresh_knowledge_index` task;
+resolution.engine.snapshot): memory-mapped, so every process shares one copy and answers
+within a second of starting. Without one, the process builds its own.
+
+Either way it follows the knowledge base incrementally: the one-row change counter
+(services/knowledge_changes.py) tells a process that something changed, and the entries and
+deletions past the version it last saw are added (or replaced) or discarded in place. A
+process's own index is rebuilt in full (new vocabulary, the backend chosen again for the size)
+when the changes pass SIMILARITY_REBUILD_DRIFT or in the periodic task; a large rebuild runs
+in a background thread while the old index keeps answering, a small one (under
+REBUILD_INLINE_MAX_ENTRIES) simply runs inline. A snapshot index is never rebuilt by the
+process: the periodic task writes a new snapshot, which every process then loads.
 """
 
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Max
-from django.utils import timezone
 
 from resolution.engine.classifier import IntentClassifier
 from resolution.engine.embeddings import EmbeddingsUnavailable
 from resolution.engine.similarity import SimilarityIndex
+from resolution.engine.snapshot import FORMAT as SNAPSHOT_FORMAT
+from resolution.engine.snapshot import SnapshotError, read_meta, read_snapshot
 from resolution.engine.types import KnowledgeItem
-from resolution.models import KnowledgeEntry, KnowledgeStatus, ModelVersion
+from resolution.models import KnowledgeDeletion, KnowledgeEntry, KnowledgeStatus, ModelVersion
+from resolution.services.knowledge_changes import knowledge_version_current
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +49,6 @@ REBUILD_BACKGROUND_MIN_ENTRIES = 5_000
 # entries), and above it once this share of the entries changed (1M entries: ~4 minutes).
 PERIODIC_REBUILD_MAX_ENTRIES = 100_000
 PERIODIC_REBUILD_MIN_DRIFT = 0.01
-# Changes are looked for from a little before the last look, so an entry whose transaction
-# committed late (an earlier updated_at than one already seen) is not missed.
-SYNC_OVERLAP = timedelta(seconds=60)
 
 
 class NoActiveModel(Exception):
@@ -85,6 +90,27 @@ def build_index(items: list[KnowledgeItem], options: dict | None = None) -> Simi
         return SimilarityIndex.build(items, **{**options, "featurizer": "tfidf"})
 
 
+def snapshot_dir() -> Path:
+    """Where the shared knowledge index snapshots live (KNOWLEDGE_INDEX_DIR)."""
+    return Path(settings.KNOWLEDGE_INDEX_DIR)
+
+
+def _usable_snapshot(options: dict) -> dict | None:
+    """The current snapshot's metadata if the settings' index can come from it (TF-IDF)."""
+    if options["featurizer"] != "tfidf":
+        return None
+    meta = read_meta(snapshot_dir())
+    return meta if meta is not None and meta.get("format") == SNAPSHOT_FORMAT else None
+
+
+def _snapshots_wanted(options: dict, active: int, current: str | None) -> bool:
+    """Whether the periodic task keeps a shared snapshot: TF-IDF, and one exists already (made
+    by `build_knowledge_index`) or the base reached KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES."""
+    if options["featurizer"] != "tfidf":
+        return False
+    return current is not None or active >= settings.KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES
+
+
 def _wanted_backend(options: dict, size: int) -> str:
     if options["backend"] != "auto":
         return options["backend"]
@@ -97,18 +123,19 @@ class _Registry:
         self._model: LoadedModel | None = None
         self._model_checked = 0.0
         self._index: SimilarityIndex | None = None
-        self._index_key: tuple | None = None
         self._index_checked = 0.0
         self._index_options: dict | None = None
-        self._synced_from = None  # look for changes with updated_at from here on
+        self._seen_version = 0  # the knowledge change version the index holds everything up to
+        self._snapshot: str | None = None  # the shared snapshot the index was loaded from
         self._rebuilding: threading.Thread | None = None
         self.rebuilds = 0  # full builds of the knowledge index by this process
+        self.snapshot_loads = 0  # shared snapshots this process loaded
 
     def clear(self) -> None:
         with self._lock:
             self._model, self._model_checked = None, 0.0
-            self._index, self._index_key, self._index_checked = None, None, 0.0
-            self._index_options, self._synced_from = None, None
+            self._index, self._index_checked, self._index_options = None, 0.0, None
+            self._seen_version, self._snapshot = 0, None
 
     def model(self) -> LoadedModel:
         now = time.monotonic()
@@ -137,13 +164,19 @@ class _Registry:
             if self._index is None or now - self._index_checked >= settings.MODEL_RELOAD_SECONDS:
                 self._index_checked = now
                 options = index_options()
-                key = self._key()
-                if self._index is None or options != self._index_options:
+                version = knowledge_version_current()  # one row, not a count of the table
+                snapshot = _usable_snapshot(options)
+                snapshot_name = snapshot["name"] if snapshot else None
+                if (
+                    self._index is None
+                    or options != self._index_options
+                    or snapshot_name != self._snapshot
+                ):
                     # Nothing else to serve meanwhile; a change during the build shows up as a
-                    # new key at the next look.
-                    self._install(*self._build(options), key)
-                elif key != self._index_key:
-                    self._catch_up(key)
+                    # new version at the next look.
+                    self._load(options, snapshot, version)
+                elif version != self._seen_version:
+                    self._catch_up(version)
             return self._index
 
     def fresh_index(self) -> SimilarityIndex:
@@ -153,59 +186,109 @@ class _Registry:
             self._index_checked = float("-inf")
         return self.index()
 
+    @property
+    def snapshot(self) -> str | None:
+        """The name of the shared snapshot this process's index was loaded from, if any."""
+        return self._snapshot
+
     def refresh_index(self) -> int:
         """For the periodic task: catch up, and rebuild afresh (so entries added in place get
         the vocabulary and IDF of the whole base) if anything changed since the last full
-        build and the rebuild is cheap, or PERIODIC_REBUILD_MIN_DRIFT of it changed. Returns
-        the index's size."""
+        build and the rebuild is cheap, or PERIODIC_REBUILD_MIN_DRIFT of it changed; also when
+        the index and the table disagree on the count (a row deleted around the services).
+
+        With snapshots (one exists, or the base has KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES), the
+        rebuild writes a new shared snapshot, which every process loads at its next look.
+        Returns the index's size."""
         index = self.index()
-        if index.changes and (
-            len(index) <= PERIODIC_REBUILD_MAX_ENTRIES or index.drift >= PERIODIC_REBUILD_MIN_DRIFT
-        ):
+        active = _active_entries().count()  # once per task run, not per process every 5 s
+        due = len(index) != active or (
+            index.changes
+            and (
+                len(index) <= PERIODIC_REBUILD_MAX_ENTRIES
+                or index.drift >= PERIODIC_REBUILD_MIN_DRIFT
+            )
+        )
+        if _snapshots_wanted(index_options(), active, self._snapshot):
+            if due or self._snapshot is None:
+                # Imported here: knowledge_snapshots builds on this module's helpers.
+                from resolution.services.knowledge_snapshots import knowledge_snapshot_build
+
+                knowledge_snapshot_build()
+                index = self.fresh_index()
+        elif due:
             index = self.rebuild_index()
         return len(index)
 
     def rebuild_index(self) -> SimilarityIndex:
         """Build the index afresh from the database and swap it in (the old one answers
         meanwhile), then apply what changed during the build."""
-        key = self._key()
         built = self._build(index_options())
         with self._lock:
-            self._install(*built, key)
-            now = self._key()
-            if now != key:
+            self._install(*built)
+            now = knowledge_version_current()
+            if now != self._seen_version:
                 self._catch_up(now)
             return self._index
 
-    @staticmethod
-    def _key() -> tuple:
-        return tuple(_active_entries().aggregate(n=Count("id"), changed=Max("updated_at")).values())
-
     def _build(self, options: dict) -> tuple:
-        started = timezone.now()
+        # The version first: changes committed while the rows are read are applied again at
+        # the next look (adding or discarding an entry twice changes nothing).
+        version = knowledge_version_current()
         rows = _active_entries().values_list("id", "question", "answer", "intent__slug")
         index = build_index([_item(*row) for row in rows.iterator(chunk_size=10_000)], options)
-        return index, options, started
+        return index, options, version
 
-    def _install(self, index: SimilarityIndex, options: dict, started, key: tuple) -> None:
-        """Serve ``index``, built from the database as it was at ``started`` and ``key``."""
-        self._index, self._index_options, self._index_key = index, options, key
-        self._synced_from = started - SYNC_OVERLAP
-        self.rebuilds += 1
-        logger.info("Knowledge index built: %s entries, %s search", len(index), index.backend)
+    def _load(self, options: dict, snapshot: dict | None, version: int) -> None:
+        """Serve the shared snapshot (caught up to ``version``) if there is one, else build."""
+        if snapshot is not None:
+            backend = _wanted_backend(options, snapshot["entries"])
+            try:
+                index, meta = read_snapshot(snapshot_dir(), backend=backend)
+            except SnapshotError as exc:
+                logger.warning("Knowledge index snapshot not used: %s", exc)
+            else:
+                self._install(index, options, meta["version"], snapshot=meta["name"])
+                self.snapshot_loads += 1
+                if version != self._seen_version:
+                    self._catch_up(version)
+                return
+        self._install(*self._build(options))
 
-    def _catch_up(self, key: tuple) -> None:
-        """Apply the entries changed since the last look; rebuild if that is not enough."""
-        size = key[0]
-        if size <= REBUILD_INLINE_MAX_ENTRIES:
+    def _install(
+        self, index: SimilarityIndex, options: dict, version: int, snapshot: str | None = None
+    ) -> None:
+        """Serve ``index``, which holds every change up to ``version``."""
+        self._index, self._index_options = index, options
+        self._seen_version, self._snapshot = version, snapshot
+        if snapshot is None:
+            self.rebuilds += 1
+        logger.info(
+            "Knowledge index %s: %s entries, %s search",
+            f"loaded from snapshot {snapshot}" if snapshot else "built",
+            len(index),
+            index.backend,
+        )
+
+    def _catch_up(self, version: int) -> None:
+        """Apply the entries changed and deleted since the version last seen; rebuild if that
+        is not enough (a process's own index only: a snapshot is rebuilt by the task)."""
+        index = self._index
+        if self._snapshot is None and len(index) <= REBUILD_INLINE_MAX_ENTRIES:
             # Cheap to rebuild, and a small base's vocabulary misses many new entries' words.
-            self._install(*self._build(self._index_options), key)
+            self._install(*self._build(self._index_options))
             return
-        index, looked = self._index, timezone.now()
-        changed = KnowledgeEntry.objects.filter(updated_at__gte=self._synced_from).values_list(
+        changed = KnowledgeEntry.objects.filter(change_version__gt=self._seen_version).values_list(
             "id", "question", "answer", "intent__slug", "status"
         )
-        added, gone = [], []
+        added, gone = (
+            [],
+            list(
+                KnowledgeDeletion.objects.filter(version__gt=self._seen_version).values_list(
+                    "entry_id", flat=True
+                )
+            ),
+        )
         for pk, question, answer, slug, status in changed:
             if status == KnowledgeStatus.ACTIVE:
                 added.append(_item(pk, question, answer, slug))
@@ -213,18 +296,19 @@ class _Registry:
                 gone.append(pk)
         index.discard(gone)
         usable = index.add([item for item in added if index.get(item.id) != item])
-        self._index_key, self._synced_from = key, looked - SYNC_OVERLAP
+        self._seen_version = version
+        if self._snapshot is not None:
+            return  # the periodic task writes the next snapshot (refresh_index)
         if (
             not usable
-            or len(index) != size  # an entry deleted outright, or a change missed
             or index.drift > settings.SIMILARITY_REBUILD_DRIFT
-            or index.backend != _wanted_backend(self._index_options, size)
+            or index.backend != _wanted_backend(self._index_options, len(index))
         ):
-            self._rebuild_soon(size)
+            self._rebuild_soon(len(index))
 
     def _rebuild_soon(self, size: int) -> None:
         if size <= REBUILD_BACKGROUND_MIN_ENTRIES:
-            self._install(*self._build(self._index_options), self._key())
+            self._install(*self._build(self._index_options))
             return
         if self._rebuilding is not None and self._rebuilding.is_alive():
             return

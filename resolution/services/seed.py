@@ -12,6 +12,7 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
+from resolution.services.knowledge_changes import knowledge_version_next
 from resolution.starter_data import DATA_DIR, starter_examples
 
 
@@ -71,5 +72,9 @@ def load_starter_knowledge() -> int:
         for spec in json.loads((DATA_DIR / "knowledge_base.json").read_text(encoding="utf-8"))
         if spec["question"] not in existing
     ]
-    KnowledgeEntry.objects.bulk_create(new)
+    if new:
+        version = knowledge_version_next()
+        for entry in new:
+            entry.change_version = version
+        KnowledgeEntry.objects.bulk_create(new)
     return len(new)
