@@ -61,12 +61,14 @@ def people(alice, charlie, agent, admin_user) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def fresh_ai_caches(settings):
-    """Each test sees the database it set up, not a model or index cached by an earlier test."""
+def fresh_ai_caches(settings, tmp_path):
+    """Each test sees the database it set up, not a model or index cached by an earlier test
+    (nor a knowledge index snapshot a developer built under var/)."""
     from resolution.services.intent_rules import intent_rules
     from resolution.services.registry import registry
 
     settings.MODEL_RELOAD_SECONDS = 0
+    settings.KNOWLEDGE_INDEX_DIR = tmp_path / "knowledge-index"
     registry.clear()
     intent_rules.clear()
     yield
