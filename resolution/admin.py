@@ -65,6 +65,7 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "retired_reason",
         "created_at",
         "updated_at",
+        "change_version",
     )
     actions = ["approve", "retire"]
 
