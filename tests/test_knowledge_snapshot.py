@@ -12,7 +12,9 @@ from django.db import transaction
 from resolution.engine.similarity import SimilarityIndex
 from resolution.engine.snapshot import (
     CURRENT,
+    SnapshotBusy,
     SnapshotError,
+    building_lock,
     prune_snapshots,
     read_meta,
     read_snapshot,
@@ -128,6 +130,23 @@ def test_concurrent_writers_never_show_a_reader_a_partial_snapshot(tmp_path):
     assert problems == []
     assert read_meta(tmp_path)["version"] in (107, 207)
     assert not list(tmp_path.glob(".building-*")) and not list(tmp_path.glob(f".{CURRENT}-*"))
+
+
+def test_one_build_at_a_time_per_directory(tmp_path):
+    with building_lock(tmp_path, wait=False), pytest.raises(SnapshotBusy):
+        with building_lock(tmp_path, wait=False):
+            pass
+    with building_lock(tmp_path, wait=False):  # released
+        pass
+
+
+def test_the_periodic_job_skips_while_another_build_runs(base, settings):
+    settings.KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES = 1
+    with building_lock(settings.KNOWLEDGE_INDEX_DIR, wait=False):
+        assert refresh_knowledge_index() == len(QUESTIONS)  # served by its own index meanwhile
+    assert read_meta(settings.KNOWLEDGE_INDEX_DIR) is None
+    refresh_knowledge_index()
+    assert read_meta(settings.KNOWLEDGE_INDEX_DIR)["entries"] == len(QUESTIONS)
 
 
 def test_pruning_keeps_the_current_snapshot_and_as_many_older_as_asked(tmp_path):

@@ -24,6 +24,8 @@ per process as before.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -308,6 +310,29 @@ def write_snapshot(index: SimilarityIndex, base_dir: Path, *, version: int) -> P
     pointer.write_text(name, encoding="utf-8")
     os.replace(pointer, base_dir / CURRENT)
     return final
+
+
+class SnapshotBusy(SnapshotError):
+    """Another process is building a snapshot in this directory right now."""
+
+
+@contextlib.contextmanager
+def building_lock(base_dir: Path, *, wait: bool) -> Iterator[None]:
+    """Held while building: one build at a time per snapshot directory (a build at 1M entries
+    takes minutes and gigabytes; the periodic job must not start a second one meanwhile).
+    ``wait`` False raises SnapshotBusy instead of waiting. An OS file lock: released if the
+    builder dies."""
+    base_dir = Path(base_dir)
+    base_dir.mkdir(parents=True, exist_ok=True)
+    with open(base_dir / ".build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            raise SnapshotBusy(f"A knowledge index snapshot is being built in {base_dir}.") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def prune_snapshots(base_dir: Path, *, keep_previous: int = KEEP_PREVIOUS) -> list[str]:

@@ -11,7 +11,13 @@ import logging
 import time
 
 from resolution.engine.similarity import SimilarityIndex
-from resolution.engine.snapshot import KEEP_PREVIOUS, prune_snapshots, read_meta, write_snapshot
+from resolution.engine.snapshot import (
+    KEEP_PREVIOUS,
+    building_lock,
+    prune_snapshots,
+    read_meta,
+    write_snapshot,
+)
 from resolution.services.knowledge_changes import knowledge_version_current
 from resolution.services.registry import (
     _active_entries,
@@ -24,11 +30,17 @@ from resolution.services.registry import (
 logger = logging.getLogger(__name__)
 
 
-def knowledge_snapshot_build(*, keep_previous: int = KEEP_PREVIOUS) -> dict:
+def knowledge_snapshot_build(*, keep_previous: int = KEEP_PREVIOUS, wait: bool = True) -> dict:
     """Build the TF-IDF index of the active entries and make it the current snapshot; older
     snapshots beyond ``keep_previous`` are removed. Returns its metadata plus the seconds it
     took. Needs memory for one full build (docs/OPERATIONS.md); the processes serving
-    searches meanwhile keep the old snapshot."""
+    searches meanwhile keep the old snapshot. One build at a time: ``wait`` False raises
+    SnapshotBusy if another is running."""
+    with building_lock(snapshot_dir(), wait=wait):
+        return _build(keep_previous)
+
+
+def _build(keep_previous: int) -> dict:
     started = time.perf_counter()
     options = index_options()
     # The version first: a change committed while the rows are read is applied again by each

@@ -32,7 +32,7 @@ from resolution.engine.classifier import IntentClassifier
 from resolution.engine.embeddings import EmbeddingsUnavailable
 from resolution.engine.similarity import SimilarityIndex
 from resolution.engine.snapshot import FORMAT as SNAPSHOT_FORMAT
-from resolution.engine.snapshot import SnapshotError, read_meta, read_snapshot
+from resolution.engine.snapshot import SnapshotBusy, SnapshotError, read_meta, read_snapshot
 from resolution.engine.types import KnowledgeItem
 from resolution.models import KnowledgeDeletion, KnowledgeEntry, KnowledgeStatus, ModelVersion
 from resolution.services.knowledge_changes import knowledge_version_current
@@ -214,7 +214,10 @@ class _Registry:
                 # Imported here: knowledge_snapshots builds on this module's helpers.
                 from resolution.services.knowledge_snapshots import knowledge_snapshot_build
 
-                knowledge_snapshot_build()
+                try:
+                    knowledge_snapshot_build(wait=False)
+                except SnapshotBusy:
+                    logger.info("A knowledge index snapshot is being built elsewhere; skipped")
                 index = self.fresh_index()
         elif due:
             index = self.rebuild_index()
