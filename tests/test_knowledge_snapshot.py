@@ -133,9 +133,12 @@ def test_concurrent_writers_never_show_a_reader_a_partial_snapshot(tmp_path):
 
 
 def test_one_build_at_a_time_per_directory(tmp_path):
-    with building_lock(tmp_path, wait=False), pytest.raises(SnapshotBusy):
-        with building_lock(tmp_path, wait=False):
-            pass
+    with (
+        building_lock(tmp_path, wait=False),
+        pytest.raises(SnapshotBusy),
+        building_lock(tmp_path, wait=False),
+    ):
+        pass
     with building_lock(tmp_path, wait=False):  # released
         pass
 
