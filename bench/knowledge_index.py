@@ -13,7 +13,8 @@ fresh process pays to answer with it.
 
 Reported per process: seconds from start to the first answer; memory after the queries as
 RSS, split into the process's own (RssAnon: heap, private) and the mapped snapshot pages it
-touched (RssFile: the page cache, one copy shared by every process); pipeline p50/p95 (ms);
+touched (RssFile: the page cache, one copy shared by every process), and PSS (shared pages
+divided among the processes mapping them); pipeline p50/p95 (ms);
 recall@k (tie-aware, and same ids). Run from the repository root:
 
     nice -n 10 .venv/bin/python bench/knowledge_index.py --entries 1000000
@@ -48,6 +49,14 @@ def memory_mb() -> dict[str, float]:
             name = line.split(":", 1)[0]
             if name in fields:
                 found[fields[name]] = round(int(line.split()[1]) / 1024, 1)
+    # PSS: shared pages divided among the processes mapping them (the fair share of the cache).
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    found["pss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return found
 
 
@@ -220,7 +229,8 @@ def main() -> None:
         print(
             f"process {i}: first answer {run['first_search_s']} s after start (snapshot load "
             f"{run['load_s']} s); RSS {memory['rss_mb']:.0f} MB = own {memory['anon_mb']:.0f} "
-            f"+ mapped {memory['file_mb']:.0f}; pipeline p50 {run['p50_ms']} ms, "
+            f"+ mapped {memory['file_mb']:.0f} (PSS {memory.get('pss_mb', 0):.0f}); "
+            f"pipeline p50 {run['p50_ms']} ms, "
             f"p95 {run['p95_ms']} ms; recall@{args.k} {run[f'recall@{args.k}']} "
             f"(same ids {run[f'id_recall@{args.k}']})"
         )
