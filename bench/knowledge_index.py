@@ -15,7 +15,9 @@ Reported per process: seconds from start to the first answer; memory after the q
 RSS, split into the process's own (RssAnon: heap, private) and the mapped snapshot pages it
 touched (RssFile: the page cache, one copy shared by every process), and PSS (shared pages
 divided among the processes mapping them); pipeline p50/p95 (ms);
-recall@k (tie-aware, and same ids). Run from the repository root:
+recall@k (tie-aware, and same ids); the wall p50 also of the second half of the queries (the
+snapshot's pages then mostly mapped), the CPU p50 (less sensitive to a loaded host) and the
+load average. Run from the repository root:
 
     nice -n 10 .venv/bin/python bench/knowledge_index.py --entries 1000000
     nice -n 10 .venv/bin/python bench/knowledge_index.py --entries 100000 --processes 2 --json
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -130,12 +133,12 @@ def child(args, snapshot_dir: Path) -> None:
     load_s = time.perf_counter() - t0
     classifier = IntentClassifier.from_bytes((work / "classifier.bin").read_bytes())
     index.search(queries[0], args.k)
-    first_s = time.perf_counter() - STARTED
+    first_s, first_cpu_s = time.perf_counter() - STARTED, time.process_time()
     after_first = memory_mb()
 
-    total, found = [], []
+    total, cpu, found = [], [], []
     for text in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         prediction = classifier.predict(text)
         similar = index.search(text, args.k)
         best = similar[0] if similar else None
@@ -155,6 +158,7 @@ def child(args, snapshot_dir: Path) -> None:
             customer_requested_human=wants_human(text),
         )
         total.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         found.append(similar)
     after_queries = memory_mb()
 
@@ -172,10 +176,14 @@ def child(args, snapshot_dir: Path) -> None:
             {
                 "load_s": round(load_s, 3),
                 "first_search_s": round(first_s, 2),
+                "first_search_cpu_s": round(first_cpu_s, 2),
                 "after_first": after_first,
                 "after_queries": after_queries,
                 "p50_ms": round(float(np.percentile(total, 50)), 2),
                 "p95_ms": round(float(np.percentile(total, 95)), 2),
+                "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
+                "last_half_p50_ms": round(float(np.percentile(total[len(total) // 2 :], 50)), 2),
+                "load_average": os.getloadavg()[0],
                 f"recall@{args.k}": round(hits / wanted, 4) if wanted else None,
                 f"id_recall@{args.k}": round(same / wanted, 4) if wanted else None,
                 "backend": index.backend,

@@ -401,7 +401,9 @@ def read_snapshot(base_dir: Path, *, backend: str | None = None) -> tuple[Simila
             shape=tuple(shape),
             copy=False,
         )
-        matrix.has_sorted_indices = True  # written sorted; checking would read every page
+        # Written sorted and without duplicates: nothing for scipy to check or fix.
+        matrix.has_sorted_indices = True
+        matrix.has_canonical_format = True
         return matrix
 
     rows = _SparseRows(
