@@ -57,6 +57,15 @@ def people(alice, charlie, agent, admin_user) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: no API user row (accounts/auth_cache.py) or
+    throttle count left by an earlier test whose ids the database has since reused."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- The AI -----------------------------------------------------------------------------------
 
 
