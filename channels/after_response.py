@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from django.conf import settings
+from celery import current_app
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
@@ -28,7 +28,7 @@ def run_after_response(call: Callable[[], object]) -> None:
     """Run `call` once this thread's response is sent; at once outside a request or when a
     broker queues tasks anyway (then `call` only enqueues)."""
     pending = getattr(_local, "pending", None)
-    if pending is None or not settings.CELERY_TASK_ALWAYS_EAGER:
+    if pending is None or not current_app.conf.task_always_eager:
         call()
     else:
         pending.append(call)

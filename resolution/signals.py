@@ -7,7 +7,6 @@ runs the model and never saves the ticket (no recursion, no half-committed reads
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -23,16 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 def _schedule_resolution(ticket: Ticket) -> None:
+    from resolution.tasks import resolve_ticket
+
     try:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if resolve_ticket.app.conf.task_always_eager:
             # No broker: decide it now, in this process, on the instance just stored. It is
             # not read again, and the request that stored it sees the decision on it.
             from resolution.services.pipeline import run_pipeline
 
             run_pipeline(ticket.pk, ticket=ticket)
         else:
-            from resolution.tasks import resolve_ticket
-
             resolve_ticket.delay(ticket.pk)
     except Exception:  # broker down (or the in-process run failed): the ticket is stored;
         # the sweep decides it later
