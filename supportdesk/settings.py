@@ -297,6 +297,10 @@ SIMILARITY_INDEX = env.str("SIMILARITY_INDEX", default="auto")
 SIMILARITY_ANN_MIN_ENTRIES = env.int("SIMILARITY_ANN_MIN_ENTRIES", default=20_000)
 SIMILARITY_REBUILD_DRIFT = env.float("SIMILARITY_REBUILD_DRIFT", default=0.1)
 MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
+# A worker decides up to this many waiting tickets in one go (one transaction; 1: one at a
+# time), claiming them in the cache for RESOLVE_CLAIM_SECONDS (resolution/services/batch.py).
+RESOLVE_BATCH_SIZE = env.int("RESOLVE_BATCH_SIZE", default=8)
+RESOLVE_CLAIM_SECONDS = env.int("RESOLVE_CLAIM_SECONDS", default=60)
 # Earned autonomy (docs/OPERATIONS.md): an intent may answer alone once the lower bound of its
 # live precision (one-sided Clopper-Pearson at AUTONOMY_CONFIDENCE, over verified outcomes of
 # the last AUTONOMY_WINDOW_DAYS) clears the target on at least AUTONOMY_MIN_VERIFIED tickets;
