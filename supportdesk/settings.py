@@ -300,6 +300,9 @@ MODEL_RELOAD_SECONDS = env.float("MODEL_RELOAD_SECONDS", default=5.0)
 # A worker decides up to this many waiting tickets in one go (one transaction; 1: one at a
 # time), claiming them in the cache for RESOLVE_CLAIM_SECONDS (resolution/services/batch.py).
 RESOLVE_BATCH_SIZE = env.int("RESOLVE_BATCH_SIZE", default=8)
+# Web and worker processes load the model and knowledge index at start, not on their first
+# ticket (resolution/warmup.py). Off with DEBUG: runserver and the tests start at once.
+WARM_UP_AT_START = env.bool("WARM_UP_AT_START", default=not DEBUG)
 RESOLVE_CLAIM_SECONDS = env.int("RESOLVE_CLAIM_SECONDS", default=60)
 # Earned autonomy (docs/OPERATIONS.md): an intent may answer alone once the lower bound of its
 # live precision (one-sided Clopper-Pearson at AUTONOMY_CONFIDENCE, over verified outcomes of
