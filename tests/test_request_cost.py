@@ -52,7 +52,7 @@ def test_an_answered_ticket_costs_a_fixed_few_queries(alice, trained_model, monk
     assert body["status"] == "auto_resolved" and body["answer"]
     # Store (transaction, the rate limit's read, ticket, first message, its audit event) and
     # decide (transaction, the lock, decision, answer, ticket, audit events, the knowledge
-    # entry's use count), and the two webhook look-ups. Was 33 before issue 19.
+    # entry's use count), and the two webhook look-ups. Was 31 before issue 19.
     assert len(in_request) <= 16, "\n".join(in_request)
     assert not [sql for sql in in_request if 'FROM "accounts_user"' in sql]  # auth cache
     ticket_reads = [
