@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import checks, signals  # noqa: F401  (registers checks, connects receivers)
+        from accounts import auth_cache, checks, signals  # noqa: F401  (checks, receivers)

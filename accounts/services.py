@@ -9,6 +9,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from accounts.auth_cache import user_cache_forget
 from accounts.models import User
 
 
@@ -24,6 +25,7 @@ def user_revoke_access_tokens(*, user: User) -> None:
     """Every access token issued to `user` until now stops working at once (rather than
     within ACCESS_TOKEN_LIFETIME). Their other devices simply refresh."""
     User.objects.filter(pk=user.pk).update(tokens_valid_after=timezone.now())
+    user_cache_forget(user.pk)  # an update() sends no post_save: drop the API's cached row
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
+from accounts.auth_cache import user_cache_forget
 from accounts.models import Role, User
 from accounts.throttling import RateLimit
 
@@ -111,5 +112,6 @@ def user_verify_email(*, uidb64: str, token: str) -> User | None:
     User.objects.filter(pk=user.pk, email_verified_at__isnull=True).update(
         email_verified_at=timezone.now()
     )
+    user_cache_forget(user.pk)  # the API may open tickets now: drop its cached row
     user.refresh_from_db()
     return user

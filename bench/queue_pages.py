@@ -68,17 +68,17 @@ FILL_SQL = [
     # People: customers (a tenth without a name), agents; one password hash nobody can use.
     """
     INSERT INTO accounts_user (password, is_superuser, email, full_name, role, is_active,
-                               date_joined)
+                               date_joined, language)
     SELECT '!', false, 'customer' || g || '@example.com',
            CASE WHEN mod(g, 10) = 0 THEN '' ELSE 'Customer ' || g END,
-           'customer', true, now() - interval '2 years'
+           'customer', true, now() - interval '2 years', ''
     FROM generate_series(1, %(customers)s) g
     """,
     """
     INSERT INTO accounts_user (password, is_superuser, email, full_name, role, is_active,
-                               date_joined)
+                               date_joined, language)
     SELECT '!', false, 'agent' || g || '@example.com', 'Agent ' || g, 'agent', true,
-           now() - interval '2 years'
+           now() - interval '2 years', ''
     FROM generate_series(1, %(agents)s) g
     """,
     # Tickets. r: the status draw; the heavy customer is customer1.
@@ -90,7 +90,7 @@ FILL_SQL = [
     """
     INSERT INTO tickets_ticket (customer_id, subject, message, intent, confidence, status,
                                 escalation_reason, assigned_agent_id, created_at, updated_at,
-                                resolved_at, idempotency_key)
+                                resolved_at, idempotency_key, priority, channel, language)
     SELECT CASE WHEN mod(g, 200) = 0 THEN b.first_customer
                 ELSE b.first_customer + 1 + (random() * (%(customers)s - 2))::int END,
            CASE WHEN mod(g, 3) = 0 THEN 'Order ' || g ELSE '' END,
@@ -105,7 +105,7 @@ FILL_SQL = [
                 THEN b.first_agent + (random() * (%(agents)s - 1))::int END,
            x.created, x.created + x.delay,
            CASE WHEN x.status IN ('auto_resolved', 'resolved') THEN x.created + x.delay END,
-           ''
+           '', 'normal', 'portal', ''
     FROM bench_ids b, generate_series(1, %(tickets)s) g,
          LATERAL (SELECT 1 + (random() * (%(ntexts)s - 1))::int AS t,
                          CASE WHEN r < 0.60 THEN 'auto_resolved' WHEN r < 0.90 THEN 'resolved'

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from channels.after_response import run_after_response
 from feedback.models import Feedback
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus
 from tickets.signals import message_added, ticket_status_changed, ticket_submitted
@@ -24,10 +25,14 @@ _STATUS_EVENTS = {
 
 
 def _queue(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Exception:
-        logger.exception("Could not queue %s%s", task.name, args)
+    def enqueue() -> None:
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("Could not queue %s%s", task.name, args)
+
+    # Without a broker, `delay` would send the e-mail right here, inside the request.
+    run_after_response(enqueue)
 
 
 def ticket_data(ticket: Ticket) -> dict:

@@ -21,19 +21,27 @@ logger = logging.getLogger(__name__)
 # Services are imported inside the receivers: app loading stays light and free of import cycles.
 
 
-def _schedule_resolution(ticket_id: int) -> None:
-    try:
-        from resolution.tasks import resolve_ticket
+def _schedule_resolution(ticket: Ticket) -> None:
+    from resolution.tasks import resolve_ticket
 
-        resolve_ticket.delay(ticket_id)
-    except Exception:  # broker down: the ticket is stored; the sweep decides it later
-        logger.exception("Could not schedule resolution of ticket %s", ticket_id)
+    try:
+        if resolve_ticket.app.conf.task_always_eager:
+            # No broker: decide it now, in this process, on the instance just stored. It is
+            # not read again, and the request that stored it sees the decision on it.
+            from resolution.services.pipeline import run_pipeline
+
+            run_pipeline(ticket.pk, ticket=ticket)
+        else:
+            resolve_ticket.delay(ticket.pk)
+    except Exception:  # broker down (or the in-process run failed): the ticket is stored;
+        # the sweep decides it later
+        logger.exception("Could not schedule resolution of ticket %s", ticket.pk)
 
 
 @receiver(post_save, sender=Ticket, dispatch_uid="resolution_schedule_new_ticket")
 def schedule_new_ticket(sender, instance: Ticket, created: bool, raw: bool, **kwargs) -> None:
     if created and not raw:
-        transaction.on_commit(lambda: _schedule_resolution(instance.pk))
+        transaction.on_commit(lambda: _schedule_resolution(instance))
 
 
 @receiver(ticket_resolved, dispatch_uid="resolution_learn_from_agent")
@@ -74,6 +82,8 @@ def autonomy_message(sender, ticket, message, reopened: bool, **kwargs) -> None:
     """An agent's reply judges a draft; a customer's reopening judges an automatic answer."""
     if message.internal or message.author_kind not in (AuthorKind.AGENT, AuthorKind.CUSTOMER):
         return  # automatic answers and notes judge nothing (and cost no query)
+    if message.author_kind == AuthorKind.CUSTOMER and not reopened:
+        return  # a new ticket's first words, or more on an open one, judge nothing either
     from resolution.services.autonomy import outcome_from_message
 
     try:

@@ -7,10 +7,11 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from resolution.services.pipeline import run_pipeline
+from resolution.services.batch import resolve_with_waiting, run_pipeline_batch
 from tickets.models import Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -24,9 +25,12 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def resolve_ticket(ticket_id: int) -> str:
-    # Idempotent (run_pipeline locks the ticket and skips a decided one), so a re-delivery
-    # after a worker died mid-task never answers twice.
-    result = run_pipeline(ticket_id)
+    # Decides this ticket and the ones waiting after it in one batch
+    # (resolution/services/batch.py). Idempotent (the pipeline locks each ticket and skips a
+    # decided one), so a re-delivery after a worker died mid-task never answers twice.
+    result = resolve_with_waiting(ticket_id)
+    if result is None:
+        return "already-decided"
     decision = result.decision
     return f"{decision.action}:{decision.reason_code}" if decision else "no-decision"
 
@@ -40,8 +44,9 @@ def resolve_stale_open_tickets(older_than_seconds: int = 60) -> int:
             "id", flat=True
         )[:500]
     )
-    for ticket_id in ids:
-        run_pipeline(ticket_id)
+    size = max(1, settings.RESOLVE_BATCH_SIZE)
+    for start in range(0, len(ids), size):
+        run_pipeline_batch(ids[start : start + size])
     return len(ids)
 
 

@@ -98,6 +98,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in
 # production so every gunicorn worker shares one count.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The API reads its user's row from that cache for this long instead of the database on every
+# request; every change to a user drops it (accounts/auth_cache.py). 0: read it every time.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -303,6 +306,13 @@ KNOWLEDGE_INDEX_DIR = Path(
 KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES = env.int(
     "KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES", default=20_000
 )
+# A worker decides up to this many waiting tickets in one go (one transaction; 1: one at a
+# time), claiming them in the cache for RESOLVE_CLAIM_SECONDS (resolution/services/batch.py).
+RESOLVE_BATCH_SIZE = env.int("RESOLVE_BATCH_SIZE", default=8)
+# Web and worker processes load the model and knowledge index at start, not on their first
+# ticket (resolution/warmup.py). Off with DEBUG: runserver and the tests start at once.
+WARM_UP_AT_START = env.bool("WARM_UP_AT_START", default=not DEBUG)
+RESOLVE_CLAIM_SECONDS = env.int("RESOLVE_CLAIM_SECONDS", default=60)
 # Earned autonomy (docs/OPERATIONS.md): an intent may answer alone once the lower bound of its
 # live precision (one-sided Clopper-Pearson at AUTONOMY_CONFIDENCE, over verified outcomes of
 # the last AUTONOMY_WINDOW_DAYS) clears the target on at least AUTONOMY_MIN_VERIFIED tickets;

@@ -57,6 +57,28 @@ def people(alice, charlie, agent, admin_user) -> dict:
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: no API user row (accounts/auth_cache.py) or
+    throttle count left by an earlier test whose ids the database has since reused."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def broker_configured():
+    """As with a broker: Celery queues tasks instead of running them in-process. Patch each
+    task's `delay` to see what is queued."""
+    from supportdesk.celery import app
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    # kombu's in-memory transport: whatever else is queued (e-mails) stays in this process.
+    app.conf.update(task_always_eager=False, broker_url="memory://")
+    yield
+    app.conf.update(**saved)
+
+
 # --- The AI -----------------------------------------------------------------------------------
 
 

@@ -94,12 +94,15 @@ def test_other_errors_are_not_turned_into_503s(alice):
 
 
 def test_with_the_broker_down_tickets_are_stored_and_decided_by_the_sweep(
-    alice, trained_model, django_capture_on_commit_callbacks
+    alice, trained_model, django_capture_on_commit_callbacks, broker_configured
 ):
     from kombu.exceptions import OperationalError as BrokerDown
 
-    with mock.patch(
-        "resolution.tasks.resolve_ticket.delay", side_effect=BrokerDown("Connection refused")
+    from resolution.tasks import resolve_ticket
+
+    # A broker is configured (tasks are queued, not run in-process) and it is down.
+    with mock.patch.object(
+        resolve_ticket, "delay", side_effect=BrokerDown("Connection refused")
     ) as schedule:
         tickets = [
             _submit(alice, django_capture_on_commit_callbacks, f"Where is my parcel number {n}?")

@@ -168,17 +168,15 @@ def test_a_worker_decides_tickets_and_a_killed_worker_loses_none(
     assert_answered_once(*ids)
     assert Ticket.objects.get(pk=ids[2]).escalation_reason == "customer_requested_human"
 
-    # Hold a lock the pipeline needs (it locks the ticket joined with its customer), so the
-    # worker is certainly mid-task when it is killed.
+    # Hold a lock the pipeline needs to record (no INSERT into the decisions while we hold the
+    # table in SHARE mode), so the worker is certainly mid-task, the ticket locked, when killed.
     db = settings.DATABASES["default"]
     url = _database_url().replace("postgres://", "postgresql://")
     blocker = psycopg.connect(url)
     # pg_stat_activity is a snapshot per transaction: watch from a connection of its own.
     watcher = psycopg.connect(url, autocommit=True)
     try:
-        blocker.execute(
-            "SELECT id FROM accounts_user WHERE id = %s FOR NO KEY UPDATE", [charlie.pk]
-        )
+        blocker.execute("LOCK TABLE resolution_decision IN SHARE MODE")
         stuck = create_ticket(charlie, "My refund has not arrived, where is my money?")
 
         def worker_waits_on_lock() -> bool:

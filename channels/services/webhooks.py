@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from channels.after_response import run_after_response
 from channels.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tickets.errors import InvalidInput
 
@@ -128,7 +129,8 @@ def webhook_publish(*, event: str, data: dict) -> list[int]:
             for endpoint in endpoints
         )
         ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: [_schedule(pk) for pk in ids])
+        # Without a broker the delivery (an HTTP call) waits until the response is sent.
+        transaction.on_commit(lambda: run_after_response(lambda: [_schedule(pk) for pk in ids]))
     return ids
 
 

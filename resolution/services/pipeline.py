@@ -137,28 +137,53 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
     return analysis, outcome, ""
 
 
-def run_pipeline(ticket_id: int) -> PipelineResult:
+def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineResult:
     """Decide an open ticket once. Re-running on a decided ticket returns the earlier decision.
 
     Analyse first (no lock), then lock the ticket, re-check that it is still open and record.
     Two runs racing on one ticket both analyse; the second to take the lock finds it decided and
     records nothing, so a ticket is never answered twice.
+
+    `ticket`: the ticket (with its customer) when the caller holds it already — the request
+    that just stored it — so it is not read again; it is updated in place with the decision.
     """
     started = time.perf_counter()
-    ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
+    if ticket is None:
+        ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
     if ticket.status != TicketStatus.OPEN:
         return PipelineResult(decision=latest_decision(ticket), created=False)
     analysis, outcome, error = analyse_and_decide(ticket)
 
     with transaction.atomic():
-        # The ticket with its customer, as before: the row locks are held only while recording.
-        locked = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
-        if locked.status != TicketStatus.OPEN:
-            return PipelineResult(decision=latest_decision(locked), created=False)
+        # The row lock is held only while recording. Only what may have changed since the
+        # analysis is read again (the status, to re-check, and the other audited fields), not
+        # the whole ticket with its customer: the rest is what the analysis read.
+        state = (
+            Ticket.objects.select_for_update().filter(pk=ticket_id).values(*LOCKED_FIELDS).first()
+        )
+        if state is None:  # erased meanwhile: nothing left to decide
+            return PipelineResult(decision=None, created=False)
+        for name, value in state.items():
+            setattr(ticket, name, value)
+        if ticket.status != TicketStatus.OPEN:
+            return PipelineResult(decision=latest_decision(ticket), created=False)
         decision = record_decision(
-            ticket=locked, analysis=analysis, outcome=outcome, error=error, started=started
+            ticket=ticket, analysis=analysis, outcome=outcome, error=error, started=started
         )
     return PipelineResult(decision=decision, created=True)
+
+
+# What the pipeline re-reads under the lock: what another writer may have changed while the
+# AI worked (the audit compares the status, intent and assignee; a decision may set the rest).
+LOCKED_FIELDS = (
+    "status",
+    "intent",
+    "confidence",
+    "escalation_reason",
+    "assigned_agent_id",
+    "resolved_at",
+    "updated_at",
+)
 
 
 def record_decision(

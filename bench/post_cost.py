@@ -1,0 +1,135 @@
+"""What one POST /api/tickets costs the web process with the pipeline in the request (issue 19):
+CPU per ticket and queries per POST, in-process (Django's test client: no HTTP server, no load
+generator), so the figure is the code's own cost, little moved by other work on the host.
+
+Needs a migrated database with a trained model, e.g. the one `side_by_side.sh` leaves behind
+(ours_sbs), or: createdb; `manage.py migrate`; `manage.py seed_demo`. Run from the root:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ours_sbs \\
+      nice -n 10 .venv/bin/python bench/post_cost.py --posts 300
+    ... --profile 15     # also cProfile's top functions (cumulative), 15 rows
+
+Production-like settings (DEBUG off, tasks in-process with no broker, MODEL_RELOAD_SECONDS
+as in production, the per-customer ticket rate off as for the peer bench). Each POST is timed
+with the process's CPU clock from the request to the end of everything it triggers, the
+answer e-mail included (it runs after the response, in the same process). Queries are counted
+in two parts: before the response is handed back, and after it (the notifications).
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+os.environ.update(
+    {
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 50),
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "CELERY_BROKER_URL": "",
+        "CUSTOMER_TICKET_RATE": "",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.signals import request_finished  # noqa: E402
+from django.db import connection  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from accounts.models import Role, User  # noqa: E402
+
+TEXTS = [
+    ("Card charged twice", "I was charged twice for my order, please refund one payment"),
+    ("", "Where is my parcel? It has not arrived yet."),
+    ("Password", "I forgot my password, how do I reset it?"),
+    ("", "Can I change the delivery address of my order?"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--profile", type=int, default=0, help="cProfile rows to print")
+    args = parser.parse_args()
+
+    email, password = "post-cost@example.com", "Bench-pass-123-xyz"
+    user, _ = User.objects.get_or_create(email=email, defaults={"role": Role.CUSTOMER})
+    user.set_password(password)
+    user.save()
+    client = APIClient()
+    login = client.post("/api/auth/login", {"email": email, "password": password}, format="json")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['access_token']}")
+
+    state = {"phase": "request", "request": 0, "after": 0}
+
+    def count(execute, sql, params, many, context):
+        state[state["phase"]] += 1
+        return execute(sql, params, many, context)
+
+    def response_done(**kwargs) -> None:  # the first receiver: what follows is after it
+        state["phase"] = "after"
+
+    def post(n: int) -> dict:
+        subject, message = TEXTS[n % len(TEXTS)]
+        response = client.post(
+            "/api/tickets", {"subject": subject, "message": f"{message} ({n})"}, format="json"
+        )
+        assert response.status_code == 201, response.content[:300]
+        return response.json()
+
+    for n in range(args.warmup):
+        post(n)
+    # Connected last, moved first: it marks the moment the response is complete.
+    request_finished.connect(response_done, weak=False, dispatch_uid="bench_response_done")
+    request_finished.receivers.insert(0, request_finished.receivers.pop())
+    request_finished.sender_receivers_cache.clear()
+    profiler = cProfile.Profile() if args.profile else None
+    cpu, in_request, after, statuses = [], [], [], {}
+    with connection.execute_wrapper(count):
+        for n in range(args.posts):
+            state.update(phase="request", request=0, after=0)
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            body = post(args.warmup + n)
+            if profiler:
+                profiler.disable()
+            cpu.append((time.process_time() - started) * 1000)
+            in_request.append(state["request"])
+            after.append(state["after"])
+            statuses[body["status"]] = statuses.get(body["status"], 0) + 1
+    result = {
+        "posts": args.posts,
+        "cpu_ms_per_ticket_p50": round(statistics.median(cpu), 2),
+        "cpu_ms_per_ticket_mean": round(statistics.fmean(cpu), 2),
+        "queries_per_post_in_request": statistics.median(in_request),
+        "queries_after_response": statistics.median(after),
+        "statuses": statuses,
+        "database": connection.vendor,
+    }
+    print(json.dumps(result))
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

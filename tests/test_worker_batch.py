@@ -1,0 +1,133 @@
+"""The worker decides waiting tickets in batches (resolution/services/batch.py): one
+transaction for the batch, the model's work outside it, each ticket decided exactly once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from resolution import tasks
+from resolution.models import Decision
+from resolution.services import batch
+from resolution.services.registry import registry
+from tickets.models import AuthorKind, Message, Ticket, TicketStatus
+from tickets.services import ticket_create
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TEXTS = [
+    "Where is my parcel? It has not arrived.",
+    "I forgot my password, how do I reset it?",
+    "I want to talk to a real person about my bill.",
+    "Can I get a refund for my last order?",
+]
+
+
+@pytest.fixture
+def queued(monkeypatch, broker_configured):
+    """As with a broker: creating a ticket only queues its task (collected here)."""
+    ids: list[int] = []
+    monkeypatch.setattr(tasks.resolve_ticket, "delay", lambda ticket_id: ids.append(ticket_id))
+    return ids
+
+
+def open_tickets(customer, n: int = 4) -> list[int]:
+    return [ticket_create(customer=customer, message=TEXTS[i % len(TEXTS)]).pk for i in range(n)]
+
+
+def assert_decided_once(ids) -> None:
+    for pk in ids:
+        assert Ticket.objects.get(pk=pk).status != TicketStatus.OPEN
+        assert Decision.objects.filter(ticket_id=pk).count() == 1
+        assert Message.objects.filter(ticket_id=pk, author_kind=AuthorKind.ASSISTANT).count() <= 1
+
+
+def test_one_task_decides_the_waiting_tickets_in_one_transaction(
+    alice, trained_model, queued, settings
+):
+    settings.RESOLVE_BATCH_SIZE = 8
+    ids = open_tickets(alice, 4)
+    assert queued == ids
+    with CaptureQueriesContext(connection) as captured:
+        first = tasks.resolve_ticket(ids[0])
+    assert first != "already-decided"
+    assert_decided_once(ids)
+    commits = [q for q in captured.captured_queries if q["sql"] == "COMMIT"]
+    assert len(commits) == 1  # one transaction recorded all four
+    # The other tickets' tasks find them decided: one query each, no second decision.
+    for pk in ids[1:]:
+        with CaptureQueriesContext(connection) as again:
+            assert tasks.resolve_ticket(pk) == "already-decided"
+        assert len(again.captured_queries) == 1
+    assert_decided_once(ids)
+
+
+def test_a_batch_of_one_is_the_old_one_at_a_time(alice, trained_model, queued, settings):
+    settings.RESOLVE_BATCH_SIZE = 1
+    ids = open_tickets(alice, 2)
+    tasks.resolve_ticket(ids[0])
+    assert Ticket.objects.get(pk=ids[1]).status == TicketStatus.OPEN
+    tasks.resolve_ticket(ids[1])
+    assert_decided_once(ids)
+
+
+def test_a_ticket_claimed_by_another_worker_is_left_to_it(alice, trained_model, queued, settings):
+    ids = open_tickets(alice, 3)
+    assert batch._claim(ids[2])  # another worker has it
+    tasks.resolve_ticket(ids[0])
+    assert Ticket.objects.get(pk=ids[2]).status == TicketStatus.OPEN
+    assert_decided_once(ids[:2])
+
+
+def test_the_model_runs_outside_any_transaction(alice, trained_model, queued, monkeypatch):
+    ids = open_tickets(alice, 3)
+    loaded = registry.model()
+    seen: list[bool] = []
+    predict = loaded.classifier.inspect_many
+
+    def watched(texts):
+        seen.append(connection.in_atomic_block)
+        return predict(texts)
+
+    monkeypatch.setattr(loaded.classifier, "inspect_many", watched)
+    monkeypatch.setattr(registry, "model", lambda: loaded)
+    batch.run_pipeline_batch(ids)
+    assert seen == [False, False, False]
+    assert_decided_once(ids)
+
+
+def test_a_ticket_decided_during_the_analysis_is_not_decided_again(
+    alice, trained_model, queued, monkeypatch
+):
+    ids = open_tickets(alice, 3)
+    real = batch.analyse_and_decide
+
+    def meanwhile(ticket):
+        if ticket.pk == ids[1]:  # an agent took it while the batch was analysing
+            Ticket.objects.filter(pk=ids[1]).update(status=TicketStatus.ESCALATED)
+        return real(ticket)
+
+    monkeypatch.setattr(batch, "analyse_and_decide", meanwhile)
+    results = batch.run_pipeline_batch(ids)
+    assert not results[ids[1]].created and Decision.objects.filter(ticket_id=ids[1]).count() == 0
+    assert_decided_once([ids[0], ids[2]])
+
+
+def test_when_recording_the_batch_fails_each_ticket_is_decided_alone(
+    alice, trained_model, queued, monkeypatch
+):
+    ids = open_tickets(alice, 3)
+
+    def broken(**kwargs):
+        raise RuntimeError("the batch's insert failed")
+
+    monkeypatch.setattr(batch, "record_decision", broken)
+    results = batch.run_pipeline_batch(ids)
+    assert all(results[pk].created for pk in ids)
+    assert_decided_once(ids)
+
+
+def test_the_stale_sweep_decides_in_batches(alice, trained_model, queued, settings):
+    settings.RESOLVE_BATCH_SIZE = 2
+    ids = open_tickets(alice, 5)
+    assert tasks.resolve_stale_open_tickets(older_than_seconds=0) == 5
+    assert_decided_once(ids)
