@@ -15,11 +15,18 @@ from zoneinfo import ZoneInfo
 import holidays as public_holidays
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tickets.business_hours import Timetable, add_business_minutes, parse_weekly_hours
-from tickets.models import BusinessCalendar, SlaPolicy, Ticket, TicketEvent, TicketStatus
+from tickets.models import (
+    BusinessCalendar,
+    Priority,
+    SlaPolicy,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from tickets.signals import sla_alert
 
 FIRST_RESPONSE = "first_response"
@@ -198,3 +205,67 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, int]:
             ticket.refresh_from_db(fields=["sla_notified"])
             counts[kind] += 1
     return counts
+
+
+def _share(met: int, breached: int) -> float | None:
+    return round(met / (met + breached), 4) if met + breached else None
+
+
+def sla_attainment(tickets: QuerySet[Ticket], *, now: datetime | None = None) -> dict:
+    """How many of `tickets` met their targets, per priority and overall (one grouped query).
+
+    A target counts once it is settled: met (answered / resolved by its due time) or breached
+    (answered late, or still unanswered past it). Targets still running are "pending"; the
+    share met is met / (met + breached), None when nothing is settled."""
+    now = now or timezone.now()
+    answered, resolved = Q(first_responded_at__isnull=False), Q(resolved_at__isnull=False)
+    rows = (
+        tickets.filter(sla_started_at__isnull=False)
+        .order_by()
+        .values("priority")
+        .annotate(
+            tickets=Count("id"),
+            first_met=Count(
+                "id", filter=answered & Q(first_responded_at__lte=F("first_response_due"))
+            ),
+            first_breached=Count(
+                "id",
+                filter=answered & Q(first_responded_at__gt=F("first_response_due"))
+                | ~answered & Q(first_response_due__lte=now),
+            ),
+            resolution_met=Count("id", filter=resolved & Q(resolved_at__lte=F("resolution_due"))),
+            resolution_breached=Count(
+                "id",
+                filter=resolved & Q(resolved_at__gt=F("resolution_due"))
+                | ~resolved & Q(resolution_due__lte=now),
+            ),
+        )
+    )
+    by_priority = {row["priority"]: row for row in rows}
+    result = []
+    totals = dict.fromkeys(
+        ["tickets", "first_met", "first_breached", "resolution_met", "resolution_breached"], 0
+    )
+    for priority, label in Priority.choices:
+        row = by_priority.get(priority, dict.fromkeys(totals, 0))
+        for key in totals:
+            totals[key] += row[key]
+        result.append(_attainment_row(row, priority=priority, label=label))
+    return {"by_priority": result, **_attainment_row(totals)}
+
+
+def _attainment_row(row: dict, **extra) -> dict:
+    return {
+        **extra,
+        "tickets": row["tickets"],
+        "first_response": {
+            "met": row["first_met"],
+            "breached": row["first_breached"],
+            "attainment": _share(row["first_met"], row["first_breached"]),
+        },
+        "resolution": {
+            "met": row["resolution_met"],
+            "breached": row["resolution_breached"],
+            "attainment": _share(row["resolution_met"], row["resolution_breached"]),
+        },
+    }
