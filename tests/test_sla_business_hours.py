@@ -1,4 +1,4 @@
-"""Business-time arithmetic (tickets/business_hours.py) and calendars with holidays (tickets/sla.py)."""
+"""Business-time arithmetic (tickets/business_hours.py) and calendars with holidays."""
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
