@@ -318,6 +318,8 @@ SLA_WARNING_MINUTES = env.int("SLA_WARNING_MINUTES", default=60)
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 # A rule's "matches" condition gives up on a pattern after this long (a catastrophic regex).
 RULE_REGEX_TIMEOUT_SECONDS = env.float("RULE_REGEX_TIMEOUT_SECONDS", default=0.05)
+# How many tickets of history `seed_demo` makes (over the last 30 days; 0: none).
+DEMO_HISTORY_TICKETS = env.int("DEMO_HISTORY_TICKETS", default=300)
 CELERY_BEAT_SCHEDULE["sla-sweep"] = {
     "task": "tickets.tasks.sla_sweep",
     "schedule": SLA_SWEEP_SECONDS,

@@ -61,6 +61,12 @@ def people(alice, charlie, agent, admin_user) -> dict:
 
 
 @pytest.fixture(autouse=True)
+def small_demo_history(settings):
+    """seed_demo's month of history, kept small in tests (tests/test_demo_history.py)."""
+    settings.DEMO_HISTORY_TICKETS = 12
+
+
+@pytest.fixture(autouse=True)
 def fresh_ai_caches(settings):
     """Each test sees the database it set up, not a model or index cached by an earlier test."""
     from resolution.services.intent_rules import intent_rules

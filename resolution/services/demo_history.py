@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -43,7 +44,6 @@ from tickets.services import ticket_agent_reply, ticket_submit
 from tickets.sla import due_times
 
 HISTORY_DAYS = 30
-HISTORY_TICKETS = 300
 HISTORY_CUSTOMERS = 30
 KEY_ACCOUNT_DOMAIN = "bigcorp.example"
 DEMO_AGENTS = [("blake@example.com", "Blake Agent"), ("jordan@example.com", "Jordan Agent")]
@@ -185,12 +185,14 @@ def _business_delay(rng: random.Random) -> timedelta:
 def load_demo_history(
     *,
     agent: User,
-    tickets: int = HISTORY_TICKETS,
+    tickets: int | None = None,
     days: int = HISTORY_DAYS,
     seed: int = 18,
     now: datetime | None = None,
 ) -> int:
-    """Create `tickets` tickets spread over the last `days` days; returns how many."""
+    """Create `tickets` (default: settings.DEMO_HISTORY_TICKETS) tickets spread over the last
+    `days` days; returns how many."""
+    tickets = settings.DEMO_HISTORY_TICKETS if tickets is None else tickets
     rng = random.Random(seed)
     now = now or timezone.now()
     customers = _customers()
