@@ -29,7 +29,9 @@ s = summary()
 print(json.dumps({
     "tickets": s["tickets"]["total"],
     "by_status": s["tickets"]["by_status"],
-    "days_with_tickets": Ticket.objects.annotate(d=TruncDate("created_at")).values("d").distinct().count(),
+    "days_with_tickets": (
+        Ticket.objects.annotate(d=TruncDate("created_at")).values("d").distinct().count()
+    ),
     "sla_first_response": s["sla"]["first_response"],
     "sla_resolution": s["sla"]["resolution"],
     "ratings": s["feedback"]["count"],
