@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import WebhookEndpoint
@@ -327,3 +328,16 @@ def test_django_admin_refuses_a_bad_regex(admin_user, client):
     assert response.status_code == 200
     assert "not a valid regular expression" in response.content.decode()
     assert not Rule.objects.exists()
+
+
+def test_the_agents_ai_panel_names_the_rules_that_fired(alice, agent, client, trained_model):
+    rule(
+        "VIPs",
+        conditions=[{"field": "customer", "op": "is", "value": "@example.com"}],
+        actions=[{"type": "escalate"}],
+    )
+    ticket, _ = decide(alice)
+    client.force_login(agent)
+    page = client.get(reverse("ai:panel", args=[ticket.pk])).content.decode()
+    assert "Rules fired" in page and "VIPs" in page
+    assert "rule sends tickets like this to a person." in page
