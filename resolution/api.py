@@ -270,8 +270,13 @@ class SlaPriorityRowSerializer(SlaRowSerializer):
     label = serializers.CharField()
 
 
+class SlaWeekRowSerializer(SlaRowSerializer):
+    week_of = serializers.DateField(help_text="The Monday the week starts on.")
+
+
 class SlaAttainmentSerializer(SlaRowSerializer):
     by_priority = SlaPriorityRowSerializer(many=True)
+    by_week = SlaWeekRowSerializer(many=True, help_text="Per week of creation, oldest first.")
 
 
 class MetricsSerializer(serializers.Serializer):

@@ -212,6 +212,20 @@ def test_attainment_counts_met_and_breached_targets(alice, agent, around_the_clo
     assert rows["normal"]["first_response"]["met"] == 1
     assert rows["urgent"]["tickets"] == 0 and rows["urgent"]["first_response"]["attainment"] is None
     assert summary()["sla"]["first_response"]["met"] == 1
+    (week,) = result["by_week"]  # all made this week
+    assert week["tickets"] == 3 and week["first_response"]["breached"] == 1
+    assert week["week_of"].weekday() == 0
+
+
+def test_attainment_per_week(alice, agent, around_the_clock):
+    old = to_person(alice)
+    ticket_agent_reply(ticket=old, agent=agent, body="Sorted", resolve=True)
+    Ticket.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=14))
+    to_person(alice)
+    weeks = sla_attainment(Ticket.objects.all())["by_week"]
+    assert [w["tickets"] for w in weeks] == [1, 1]
+    assert weeks[0]["week_of"] < weeks[1]["week_of"]
+    assert weeks[0]["resolution"]["attainment"] == 1.0
 
 
 def test_metrics_api_and_page_show_attainment(alice, agent, admin_user, client, around_the_clock):

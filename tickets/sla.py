@@ -16,6 +16,7 @@ import holidays as public_holidays
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from tickets.business_hours import Timetable, add_business_minutes, parse_weekly_hours
@@ -211,47 +212,63 @@ def _share(met: int, breached: int) -> float | None:
     return round(met / (met + breached), 4) if met + breached else None
 
 
+def _settled_counts(now: datetime) -> dict:
+    """Count(...) annotations: tickets, first-response and resolution targets met / breached."""
+    answered, resolved = Q(first_responded_at__isnull=False), Q(resolved_at__isnull=False)
+    return {
+        "tickets": Count("id"),
+        "first_met": Count(
+            "id", filter=answered & Q(first_responded_at__lte=F("first_response_due"))
+        ),
+        "first_breached": Count(
+            "id",
+            filter=answered & Q(first_responded_at__gt=F("first_response_due"))
+            | ~answered & Q(first_response_due__lte=now),
+        ),
+        "resolution_met": Count("id", filter=resolved & Q(resolved_at__lte=F("resolution_due"))),
+        "resolution_breached": Count(
+            "id",
+            filter=resolved & Q(resolved_at__gt=F("resolution_due"))
+            | ~resolved & Q(resolution_due__lte=now),
+        ),
+    }
+
+
 def sla_attainment(tickets: QuerySet[Ticket], *, now: datetime | None = None) -> dict:
-    """How many of `tickets` met their targets, per priority and overall (one grouped query).
+    """How many of `tickets` met their targets: overall, per priority and per week of creation
+    (two grouped queries).
 
     A target counts once it is settled: met (answered / resolved by its due time) or breached
     (answered late, or still unanswered past it). Targets still running are "pending"; the
     share met is met / (met + breached), None when nothing is settled."""
     now = now or timezone.now()
-    answered, resolved = Q(first_responded_at__isnull=False), Q(resolved_at__isnull=False)
-    rows = (
-        tickets.filter(sla_started_at__isnull=False)
-        .order_by()
-        .values("priority")
-        .annotate(
-            tickets=Count("id"),
-            first_met=Count(
-                "id", filter=answered & Q(first_responded_at__lte=F("first_response_due"))
-            ),
-            first_breached=Count(
-                "id",
-                filter=answered & Q(first_responded_at__gt=F("first_response_due"))
-                | ~answered & Q(first_response_due__lte=now),
-            ),
-            resolution_met=Count("id", filter=resolved & Q(resolved_at__lte=F("resolution_due"))),
-            resolution_breached=Count(
-                "id",
-                filter=resolved & Q(resolved_at__gt=F("resolution_due"))
-                | ~resolved & Q(resolution_due__lte=now),
-            ),
-        )
+    with_person = tickets.filter(sla_started_at__isnull=False).order_by()
+    counts = _settled_counts(now)
+    by_priority = {
+        row["priority"]: row for row in with_person.values("priority").annotate(**counts)
+    }
+    weeks = (
+        with_person.annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(**counts)
+        .order_by("week")
     )
-    by_priority = {row["priority"]: row for row in rows}
+    totals = dict.fromkeys(counts, 0)
     result = []
-    totals = dict.fromkeys(
-        ["tickets", "first_met", "first_breached", "resolution_met", "resolution_breached"], 0
-    )
     for priority, label in Priority.choices:
-        row = by_priority.get(priority, dict.fromkeys(totals, 0))
+        row = by_priority.get(priority, dict.fromkeys(counts, 0))
         for key in totals:
             totals[key] += row[key]
         result.append(_attainment_row(row, priority=priority, label=label))
-    return {"by_priority": result, **_attainment_row(totals)}
+    return {
+        "by_priority": result,
+        "by_week": [_attainment_row(row, week_of=_as_date(row["week"])) for row in weeks],
+        **_attainment_row(totals),
+    }
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _attainment_row(row: dict, **extra) -> dict:
