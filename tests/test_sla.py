@@ -262,3 +262,18 @@ def test_admins_manage_calendars_and_policies_in_django_admin(admin_user, client
 def test_agents_cannot_edit_policies(agent, client):
     client.force_login(agent)
     assert client.get("/admin/tickets/slapolicy/").status_code in (302, 403)
+
+
+def test_the_agents_workspace_shows_the_next_target(alice, agent, client, settings):
+    settings.SLA_WARNING_MINUTES = 60
+    ticket = to_person(alice)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        first_response_due=timezone.now() - timedelta(minutes=5)
+    )
+    client.force_login(agent)
+    page = client.get(reverse("agent:ticket", args=[ticket.pk])).content.decode()
+    assert 'data-sla="breached"' in page and "Overdue" in page
+    # Customers never see the desk's targets.
+    client.force_login(alice)
+    own = client.get(reverse("portal:ticket_detail", args=[ticket.pk]))
+    assert own.status_code == 200 and "data-sla" not in own.content.decode()
