@@ -54,7 +54,8 @@ class WebhookListCreateView(APIView):
         tags=["admin"],
         summary="Register a webhook endpoint (admins)",
         description="Events: ticket.created, ticket.auto_resolved, ticket.escalated, "
-        "ticket.resolved, feedback.received. Private and loopback addresses are refused "
+        "ticket.resolved, feedback.received, ticket.sla_warning, ticket.sla_breached, "
+        "rule.fired. Private and loopback addresses are refused "
         "unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES is on.",
         request=WebhookCreateSerializer,
         responses={201: WebhookSerializer, **error_responses(400, 401, 403, 413, 415)},

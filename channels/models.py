@@ -145,6 +145,11 @@ class WebhookEvent(models.TextChoices):
     TICKET_ESCALATED = "ticket.escalated", "ticket.escalated"
     TICKET_RESOLVED = "ticket.resolved", "ticket.resolved"
     FEEDBACK_RECEIVED = "feedback.received", "feedback.received"
+    # The SLA sweep (tickets/sla.py): a target is about to be missed, or was missed.
+    SLA_WARNING = "ticket.sla_warning", "ticket.sla_warning"
+    SLA_BREACHED = "ticket.sla_breached", "ticket.sla_breached"
+    # An admin's rule with a "webhook" action fired (tickets/rules.py).
+    RULE_FIRED = "rule.fired", "rule.fired"
 
 
 class WebhookEndpoint(models.Model):

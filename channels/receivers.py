@@ -13,7 +13,13 @@ from django.dispatch import receiver
 from channels.after_response import run_after_response
 from feedback.models import Feedback
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus
-from tickets.signals import message_added, ticket_status_changed, ticket_submitted
+from tickets.signals import (
+    message_added,
+    rule_webhook,
+    sla_alert,
+    ticket_status_changed,
+    ticket_submitted,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +107,24 @@ def announce_feedback(sender, instance: Feedback, created: bool, raw: bool, **kw
         )
 
     transaction.on_commit(publish)
+
+
+@receiver(sla_alert, dispatch_uid="channels_sla_alert")
+def announce_sla(sender, ticket: Ticket, target: str, kind: str, due, **kwargs) -> None:
+    """The SLA sweep's warnings and breaches (sent after its commit)."""
+    from channels.services.webhooks import webhook_publish
+
+    event = "ticket.sla_breached" if kind == "breach" else "ticket.sla_warning"
+    data = ticket_data(ticket)
+    data["sla"] = {"target": target, "due": due.isoformat(), "priority": ticket.priority}
+    webhook_publish(event=event, data=data)
+
+
+@receiver(rule_webhook, dispatch_uid="channels_rule_webhook")
+def announce_rule(sender, ticket: Ticket, rule_id: int, rule_name: str, event: str, **kw) -> None:
+    """A rule's "webhook" action (sent after the pipeline's commit)."""
+    from channels.services.webhooks import webhook_publish
+
+    data = ticket_data(ticket)
+    data["rule"] = {"id": rule_id, "name": rule_name, "label": event}
+    webhook_publish(event="rule.fired", data=data)

@@ -36,6 +36,12 @@ class AlternativeSerializer(serializers.Serializer):
     probability = serializers.FloatField()
 
 
+class FiredRuleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    stage = serializers.CharField(help_text="before_model or after_model")
+
+
 class DecisionAuditSerializer(serializers.ModelSerializer):
     """Why the AI acted as it did: for agents and admins only."""
 
@@ -50,6 +56,9 @@ class DecisionAuditSerializer(serializers.ModelSerializer):
     )
     thresholds = serializers.DictField(read_only=True)
     signals = serializers.DictField(read_only=True, help_text="Every signal the decision weighed.")
+    rules_fired = FiredRuleSerializer(
+        many=True, read_only=True, help_text="The admins' rules that fired, in order."
+    )
 
     class Meta:
         model = Decision
@@ -61,6 +70,7 @@ class DecisionAuditSerializer(serializers.ModelSerializer):
             "answer_source",
             "thresholds",
             "signals",
+            "rules_fired",
             "model_version",
             "latency_ms",
             "error",
@@ -243,6 +253,32 @@ class ResolvedByAISerializer(serializers.Serializer):
     no_follow_up = serializers.IntegerField(help_text="No reply within the resolution window.")
 
 
+class SlaTargetSerializer(serializers.Serializer):
+    met = serializers.IntegerField(help_text="Settled by the due time.")
+    breached = serializers.IntegerField(help_text="Settled late, or still open past due.")
+    attainment = _ratio(help_text="met / (met + breached); targets still running not counted.")
+
+
+class SlaRowSerializer(serializers.Serializer):
+    tickets = serializers.IntegerField(help_text="Tickets that went to a person (a clock ran).")
+    first_response = SlaTargetSerializer()
+    resolution = SlaTargetSerializer()
+
+
+class SlaPriorityRowSerializer(SlaRowSerializer):
+    priority = serializers.CharField()
+    label = serializers.CharField()
+
+
+class SlaWeekRowSerializer(SlaRowSerializer):
+    week_of = serializers.DateField(help_text="The Monday the week starts on.")
+
+
+class SlaAttainmentSerializer(SlaRowSerializer):
+    by_priority = SlaPriorityRowSerializer(many=True)
+    by_week = SlaWeekRowSerializer(many=True, help_text="Per week of creation, oldest first.")
+
+
 class MetricsSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
@@ -255,6 +291,7 @@ class MetricsSerializer(serializers.Serializer):
     deflections = DeflectionTotalsSerializer()
     intents = IntentMetricsSerializer(many=True)
     escalation_reasons = EscalationReasonCountSerializer(many=True)
+    sla = SlaAttainmentSerializer(help_text="SLA targets met, overall and per priority.")
 
 
 class MetricsView(APIView):

@@ -36,7 +36,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from resolution.models import Deflection, Intent, MetricsDay
 from resolution.services.metrics_rollup import SUMS, created_in, rollup_refresh
-from tickets.models import EscalationReason, TicketStatus
+from tickets.models import EscalationReason, Ticket, TicketStatus
+from tickets.sla import sla_attainment
 
 STATUSES: list[str] = [choice.value for choice in TicketStatus]
 
@@ -138,7 +139,9 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
     auto_resolution_rate, escalation_rate, ai_resolution_rate, resolved_by_ai (total,
     confirmed, no_follow_up), feedback (count, average_rating,
     resolved_count, ai_rated, ai_confirmed, feedback_confirmed_resolution_rate),
-    deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons.
+    deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons, sla
+    (first-response and resolution targets met / breached / attainment, overall and per
+    priority).
     Ratios are floats in [0, 1] or None when their denominator is zero.
     """
     groups = _groups(_cells(date_from, date_to))
@@ -182,6 +185,8 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         "deflections": {"shown": deflected["shown"], "helpful": deflected["helpful"]},
         "intents": _intent_breakdown(groups),
         "escalation_reasons": _escalation_reasons(groups),
+        # SLA targets met among the range's tickets that went to a person (tickets/sla.py).
+        "sla": sla_attainment(Ticket.objects.filter(created_in("created_at", date_from, date_to))),
     }
 
 

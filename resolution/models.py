@@ -404,6 +404,9 @@ class Decision(models.Model):
     error = models.TextField(blank=True)
     # The answer the AI would have sent, held back for an agent by the intent's draft mode.
     draft = models.TextField(blank=True)
+    # The admins' rules (tickets.Rule) that fired on this ticket, before and after the model:
+    # [{"id": 3, "name": "VIP customers", "stage": "before_model"}, ...].
+    rules_fired = models.JSONField(default=list, blank=True)
     latency_ms = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

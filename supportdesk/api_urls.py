@@ -24,6 +24,7 @@ from tickets.api import (
     TicketListCreateView,
     TicketReplyView,
 )
+from tickets.rules_api import RuleDetailView, RuleListCreateView
 
 urlpatterns = [
     path("auth/login", LoginView.as_view(), name="api-login"),
@@ -46,6 +47,8 @@ urlpatterns = [
     path("admin/autonomy", AutonomyListView.as_view(), name="api-autonomy"),
     path("admin/autonomy/<slug:slug>", AutonomyDetailView.as_view(), name="api-autonomy-intent"),
     path("admin/webhooks", WebhookListCreateView.as_view(), name="api-webhooks"),
+    path("admin/rules", RuleListCreateView.as_view(), name="api-rules"),
+    path("admin/rules/<int:pk>", RuleDetailView.as_view(), name="api-rule"),
     path("admin/webhooks/<int:pk>", WebhookDetailView.as_view(), name="api-webhook"),
     path(
         "schema/",

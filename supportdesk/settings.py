@@ -331,6 +331,18 @@ if not (
         "AUTONOMY_TARGET_PRECISION and AUTONOMY_CONFIDENCE must be between 0 and 1 (exclusive); "
         "AUTONOMY_MIN_VERIFIED and AUTONOMY_WINDOW_DAYS at least 1."
     )
+# SLAs (docs/OPERATIONS.md, "SLAs and business calendars"): a target this close (real minutes)
+# shows "due soon" in the queue and is announced once by the sweep, which runs this often.
+SLA_WARNING_MINUTES = env.int("SLA_WARNING_MINUTES", default=60)
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+# A rule's "matches" condition gives up on a pattern after this long (a catastrophic regex).
+RULE_REGEX_TIMEOUT_SECONDS = env.float("RULE_REGEX_TIMEOUT_SECONDS", default=0.05)
+# How many tickets of history `seed_demo` makes (over the last 30 days; 0: none).
+DEMO_HISTORY_TICKETS = env.int("DEMO_HISTORY_TICKETS", default=300)
+CELERY_BEAT_SCHEDULE["sla-sweep"] = {
+    "task": "tickets.tasks.sla_sweep",
+    "schedule": SLA_SWEEP_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["check-autonomy-breaker"] = {
     "task": "resolution.tasks.check_autonomy",
     "schedule": 900.0,

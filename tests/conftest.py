@@ -83,6 +83,12 @@ def broker_configured():
 
 
 @pytest.fixture(autouse=True)
+def small_demo_history(settings):
+    """seed_demo's month of history, kept small in tests (tests/test_demo_history.py)."""
+    settings.DEMO_HISTORY_TICKETS = 12
+
+
+@pytest.fixture(autouse=True)
 def fresh_ai_caches(settings, tmp_path):
     """Each test sees the database it set up, not a model or index cached by an earlier test
     (nor a knowledge index snapshot a developer built under var/)."""

@@ -175,6 +175,8 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     ),
     "api-webhooks": ("get", "answered", None, ["401", "403", "403", "403", "200"]),
     "api-webhook": ("delete", "answered", None, ["401", "403", "403", "403", "204"]),
+    "api-rules": ("get", "answered", None, ["401", "403", "403", "403", "200"]),
+    "api-rule": ("delete", "answered", None, ["401", "403", "403", "403", "204"]),
     "api-feedback": (
         "post",
         "answered",
@@ -308,6 +310,11 @@ def _path(key: str, ticket: Ticket, alice) -> str:
     if key == "channels:email_feedback":
         answer = ticket.messages.filter(author_kind="assistant").first()
         return reverse(key, args=[feedback_token(answer)])
+    if key == "api-rule":
+        from tickets.rules import rule_save
+
+        rule = rule_save(name="matrix", conditions=[], actions=[{"type": "escalate"}])
+        return reverse(key, args=[rule.pk])
     if key == "api-webhook":
         hook = WebhookEndpoint.objects.create(
             url="https://hooks.example.com/", events=["ticket.created"], secret="s" * 16

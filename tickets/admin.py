@@ -143,3 +143,6 @@ class TicketAdmin(admin.ModelAdmin):
             except ServiceError:
                 pass  # already resolved
         self.message_user(request, f"{done} ticket(s) resolved.", messages.SUCCESS)
+
+
+from tickets import desk_admin  # noqa: E402,F401  (SLA policies, calendars, rules)

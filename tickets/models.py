@@ -110,6 +110,15 @@ class Ticket(models.Model):
     # Indexed: the metrics roll-up finds the tickets changed since its last look by it.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # SLA (tickets/sla.py): the clock starts when the ticket goes to a person; the due times
+    # follow the ticket's priority's policy in business hours. Null: no clock running.
+    sla_started_at = models.DateTimeField(null=True, blank=True)
+    first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    # What the SLA sweep already announced, e.g. "first_response:warning resolution:breach"
+    # (so each warning and breach is announced once; cleared when the clock restarts).
+    sla_notified = models.CharField(max_length=100, blank=True, editable=False)
     # The client's Idempotency-Key (API) or the compose form's one-time token (portal): a
     # second submission with the same key returns the first ticket instead of a duplicate.
     idempotency_key = models.CharField(max_length=128, blank=True, editable=False)
@@ -200,6 +209,8 @@ class TicketEvent(models.Model):
         TEAM = "team", "Team"
         PRIORITY = "priority", "Priority"
         TAGS = "tags", "Tags"
+        SLA = "sla", "SLA"
+        RULE = "rule", "Rule"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -255,3 +266,103 @@ class Attachment(models.Model):
     @property
     def is_audio(self) -> bool:
         return self.content_type.startswith("audio/")
+
+
+def default_weekly_hours() -> dict:
+    """Monday to Friday, 09:00-17:00 (weekday numbers as in date.weekday(): 0 is Monday)."""
+    return {str(day): [["09:00", "17:00"]] for day in range(5)}
+
+
+class BusinessCalendar(models.Model):
+    """When the desk works: weekly hours in a time zone, less public and the desk's holidays.
+
+    `weekly_hours` maps a weekday ("0" Monday .. "6" Sunday) to a list of ["HH:MM", "HH:MM"]
+    spans; a day not listed is closed. `country` (and `subdivision`) add that country's public
+    holidays from the `holidays` package; Holiday rows add the desk's own days off.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    weekly_hours = models.JSONField(default=default_weekly_hours)
+    country = models.CharField(
+        max_length=3, blank=True, help_text='ISO country code for public holidays, e.g. "US".'
+    )
+    subdivision = models.CharField(max_length=10, blank=True, help_text='E.g. "CA" or "BY".')
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField()
+    name = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="holiday_calendar_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
+class SlaPolicy(models.Model):
+    """The targets for one priority: first public reply and resolution, in business minutes."""
+
+    priority = models.CharField(max_length=8, choices=Priority.choices, unique=True)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty: the clock runs around the clock (24/7).",
+    )
+    first_response_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        ordering = ["priority"]
+
+    def __str__(self) -> str:
+        first, resolution = self.first_response_minutes, self.resolution_minutes
+        return f"{self.get_priority_display()}: {first} / {resolution} min"
+
+
+class RuleStage(models.TextChoices):
+    BEFORE_MODEL = "before_model", "On submit, before the AI"
+    AFTER_MODEL = "after_model", "After the AI decided"
+
+
+class Rule(models.Model):
+    """An admin's trigger: when every condition holds, the actions run (tickets/rules.py).
+
+    `conditions`: [{"field": ..., "op": ..., "value": ...}], all must hold (none: always).
+    `actions`: [{"type": ..., "value": ...}]. Rules run by `position`, then id.
+    """
+
+    name = models.CharField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    stage = models.CharField(
+        max_length=16, choices=RuleStage.choices, default=RuleStage.BEFORE_MODEL
+    )
+    conditions = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -108,6 +108,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "resolved_at",
+            # SLA (tickets/sla.py): null while no clock runs (the ticket never went to a person).
+            "first_response_due",
+            "resolution_due",
+            "first_responded_at",
         ]
         read_only_fields = fields
 

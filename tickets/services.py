@@ -25,6 +25,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
+from tickets.sla import sla_first_response, sla_start
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -292,10 +293,13 @@ def ticket_escalate(
 ) -> Ticket:
     """Hand the ticket to a person, saying why. `actor`: who did (None: the AI)."""
     before = _audit_state(ticket)
+    # The SLA clock starts when a ticket first goes to a person, and again when it comes back
+    # after being resolved (a new first response is owed).
+    fields = sla_start(ticket, restart=ticket.resolved_at is not None)
     ticket.status = TicketStatus.ESCALATED
     ticket.escalation_reason = reason
     ticket.resolved_at = None
-    fields = ["status", "escalation_reason", "resolved_at", "updated_at"]
+    fields += ["status", "escalation_reason", "resolved_at", "updated_at"]
     if intent is not None:
         ticket.intent = intent
         fields.append("intent")
@@ -429,6 +433,8 @@ def ticket_agent_reply(
     if ticket.assigned_agent_id is None and not internal:
         ticket.assigned_agent = agent
         fields.append("assigned_agent")
+    if not internal:
+        fields += sla_first_response(ticket, at=message.created_at)
     if resolve:
         ticket.status = TicketStatus.RESOLVED
         ticket.resolved_at = timezone.now()

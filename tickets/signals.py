@@ -21,3 +21,11 @@ message_added = Signal()
 # A ticket's status changed. kwargs: ticket, old_status, new_status, reason (the escalation
 # reason, or ""), actor (User | None: None when the AI changed it).
 ticket_status_changed = Signal()
+
+# The SLA sweep found a target about to be missed ("warning") or missed ("breach").
+# kwargs: ticket, target ("first_response" | "resolution"), kind ("warning" | "breach"), due.
+sla_alert = Signal()
+
+# An admin's rule with a "webhook" action fired. kwargs: ticket, rule_id, rule_name, event
+# (the action's label, "" when none).
+rule_webhook = Signal()

@@ -1,8 +1,10 @@
-"""A small demo desk for the embedded default: one user per role and tickets in every status."""
+"""A demo desk for the embedded default: one user per role, tickets in every status, and a
+month of history behind them (demo_history.py)."""
 
 from django.db import transaction
 
 from accounts.models import Role, User
+from resolution.services.demo_history import load_demo_history
 from resolution.services.pipeline import run_pipeline
 from tickets.models import AuthorKind, Message, Ticket
 from tickets.services import ticket_agent_reply, ticket_create
@@ -89,4 +91,6 @@ def load_demo_desk() -> int:
         Message.objects.create(
             ticket=waiting, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
         )
-    return len(tickets) + 1
+    # A month of history behind them (resolution/services/demo_history.py).
+    history = load_demo_history(agent=agent)
+    return len(tickets) + 1 + history

@@ -7,7 +7,7 @@ of the AI escalates the ticket with reason ai_error: a ticket is never lost or l
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +24,8 @@ from resolution.selectors import latest_decision
 from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
-from tickets.models import EscalationReason, Ticket, TicketStatus
+from tickets.models import EscalationReason, RuleStage, Ticket, TicketStatus
+from tickets.rules import RulesOutcome, rules_apply, rules_before_model, rules_matching, rules_reply
 from tickets.services import ticket_auto_resolve, ticket_escalate
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,9 @@ def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineRes
         ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
     if ticket.status != TicketStatus.OPEN:
         return PipelineResult(decision=latest_decision(ticket), created=False)
+    fired_before = rules_before_model(ticket)  # admins' rules (tickets/rules.py), on submit
     analysis, outcome, error = analyse_and_decide(ticket)
+    after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
 
     with transaction.atomic():
         # The row lock is held only while recording. Only what may have changed since the
@@ -167,9 +170,16 @@ def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineRes
             setattr(ticket, name, value)
         if ticket.status != TicketStatus.OPEN:
             return PipelineResult(decision=latest_decision(ticket), created=False)
+        rules = fired_before + rules_apply(ticket, after_model)
         decision = record_decision(
-            ticket=ticket, analysis=analysis, outcome=outcome, error=error, started=started
+            ticket=ticket,
+            analysis=analysis,
+            outcome=outcome_with_rules(outcome, rules),
+            error=error,
+            started=started,
+            rules_fired=rules.fired,
         )
+        rules_reply(ticket, rules)
     return PipelineResult(decision=decision, created=True)
 
 
@@ -181,13 +191,30 @@ LOCKED_FIELDS = (
     "confidence",
     "escalation_reason",
     "assigned_agent_id",
+    "team_id",
+    "priority",
+    "first_response_due",
+    "resolution_due",
     "resolved_at",
     "updated_at",
 )
 
 
+def outcome_with_rules(outcome: Outcome, rules: RulesOutcome) -> Outcome:
+    """A rule that says "always a person" wins over the AI (reason RULE)."""
+    if not rules.escalate:
+        return outcome
+    return replace(outcome, action="escalate", reason=EscalationReason.RULE)
+
+
 def record_decision(
-    *, ticket: Ticket, analysis: Analysis, outcome: Outcome, error: str, started: float
+    *,
+    ticket: Ticket,
+    analysis: Analysis,
+    outcome: Outcome,
+    error: str,
+    started: float,
+    rules_fired: list[dict] | None = None,
 ) -> Decision:
     """Write the Decision and apply it to the ticket. Call with the ticket locked."""
     prediction = analysis.prediction
@@ -221,6 +248,7 @@ def record_decision(
         draft=analysis.answer.text
         if analysis.answer and outcome.reason == EscalationReason.DRAFT
         else "",
+        rules_fired=rules_fired or [],
         latency_ms=(time.perf_counter() - started) * 1000,
     )
     intent = analysis.intent
