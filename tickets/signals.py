@@ -21,3 +21,7 @@ message_added = Signal()
 # A ticket's status changed. kwargs: ticket, old_status, new_status, reason (the escalation
 # reason, or ""), actor (User | None: None when the AI changed it).
 ticket_status_changed = Signal()
+
+# An agent was notified (a ticket assigned to them, a customer's reply on their ticket), after
+# commit. kwargs: notification (tickets.models.Notification). channels e-mails it.
+agent_notified = Signal()
