@@ -51,9 +51,24 @@ def test_a_team_and_a_member_together_and_unassigning_clears_both(alice, agent, 
     ticket = ticket_assign(ticket=escalated_ticket(alice), actor=agent, agent=agent, team=billing)
     assert (ticket.team, ticket.assigned_agent) == (billing, agent)
     assert events(ticket, "team") == [("agnes@example.com", "", str(billing.pk))]
-    ticket = ticket_assign(ticket=ticket, actor=agent)
+    ticket = ticket_assign(ticket=ticket, actor=agent, agent=None)  # the team keeps it
+    assert (ticket.team, ticket.assigned_agent) == (billing, None)
+    ticket = ticket_assign(ticket=ticket, actor=agent, agent=None, team=None)
     assert (ticket.team, ticket.assigned_agent) == (None, None)
     assert len(events(ticket, "team")) == 2
+
+
+def test_a_new_team_keeps_a_member_and_drops_an_outsider(alice, agent, agent2, billing):
+    support = Team.objects.create(name="Support")
+    support.members.add(agent)
+    ticket = ticket_assign(ticket=escalated_ticket(alice), actor=agent, agent=agent)
+    ticket = ticket_assign(ticket=ticket, actor=agent, team=support)
+    assert (ticket.team, ticket.assigned_agent) == (support, agent)
+    ticket = ticket_assign(ticket=ticket, actor=agent, agent=agent2)  # not in Support
+    assert (ticket.team, ticket.assigned_agent) == (None, agent2)
+    solo = Team.objects.create(name="Solo")
+    ticket = ticket_assign(ticket=ticket, actor=agent2, team=solo)
+    assert (ticket.team, ticket.assigned_agent) == (solo, None)
 
 
 def test_only_members_of_the_team_and_only_agents_can_be_assigned(alice, charlie, agent):

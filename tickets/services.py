@@ -534,27 +534,38 @@ def _require_agent(actor: User) -> None:
         raise NotAllowed("Only agents and admins can do this.")
 
 
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# ticket_assign's default: keep this side of the assignment when it still fits the other.
+UNCHANGED = _Unchanged()
+
+
 @transaction.atomic
 def ticket_assign(
-    *, ticket: Ticket, actor: User, agent: User | None = None, team: Team | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    agent: User | None | _Unchanged = UNCHANGED,
+    team: Team | None | _Unchanged = UNCHANGED,
 ) -> Ticket:
-    """Give the ticket to `agent` and/or `team`; both None unassigns it.
+    """Give the ticket to `agent` and/or `team` (None clears one; both None unassigns).
 
-    The assignee is notified (unless they assigned it to themselves). A ticket another agent
-    holds is theirs, as for replies: only they or an admin may pass it on (Conflict otherwise).
-    Given only a team with round-robin on, an escalated ticket goes to its next available
-    member. `agent` must be an active agent or admin and, with a team, one of its members.
+    Left UNCHANGED, the other side is kept when it still fits: a new team keeps the assignee if
+    they are a member (else nobody, or with round-robin on its next available member, for an
+    escalated ticket); a new agent keeps the team if they are in it. `agent` must be an active
+    agent or admin and, with a team, one of its members.
+
+    A ticket another agent holds is theirs, as for replies: only they or an admin may pass it
+    on (Conflict otherwise). The new assignee is notified, unless they assigned themselves.
     """
     _require_agent(actor)
-    if agent is not None and not (agent.is_active and agent.is_agent):
+    if isinstance(agent, User) and not (agent.is_active and agent.is_agent):
         raise InvalidInput(
             "Only active agents and admins can be assigned tickets.",
             details={"agent": ["not an agent"]},
-        )
-    if agent is not None and team is not None and not team.members.filter(pk=agent.pk).exists():
-        raise InvalidInput(
-            f"{agent.get_full_name()} is not a member of {team.name}.",
-            details={"agent": ["not a member of the team"]},
         )
     ticket = Ticket.objects.select_for_update().select_related("assigned_agent").get(pk=ticket.pk)
     if ticket.assigned_agent_id not in (None, actor.pk) and not actor.is_admin:
@@ -564,9 +575,24 @@ def ticket_assign(
             code="already_claimed",
         )
     before = _audit_state(ticket)
+
+    def is_member(person: User | None, group: Team | None) -> bool:
+        return person is None or group is None or group.members.filter(pk=person.pk).exists()
+
+    agent_given = not isinstance(agent, _Unchanged)
+    if isinstance(team, _Unchanged):
+        team = ticket.team if not isinstance(agent, User) or is_member(agent, ticket.team) else None
+    if not agent_given:
+        agent = ticket.assigned_agent if is_member(ticket.assigned_agent, team) else None
+    elif not is_member(agent, team):
+        raise InvalidInput(
+            f"{agent.get_full_name()} is not a member of {team.name}.",
+            details={"agent": ["not a member of the team"]},
+        )
     ticket.team = team
     ticket.assigned_agent = agent
-    if agent is None and team is not None and ticket.status == TicketStatus.ESCALATED:
+    handed_to_team = not agent_given and agent is None and team is not None
+    if handed_to_team and ticket.status == TicketStatus.ESCALATED:
         ticket.assigned_agent = round_robin_pick(ticket)
     ticket.save(update_fields=["team", "assigned_agent", "updated_at"])
     _record(ticket, before, actor=actor)
