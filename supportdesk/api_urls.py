@@ -19,6 +19,7 @@ from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
 from supportdesk.api_errors import api_not_found
 from tickets.api import (
+    TicketAssignView,
     TicketClaimView,
     TicketCustomerReplyView,
     TicketListCreateView,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),
     path("tickets/<int:pk>/reply", TicketReplyView.as_view(), name="api-ticket-reply"),
     path("tickets/<int:pk>/claim", TicketClaimView.as_view(), name="api-ticket-claim"),
+    path("tickets/<int:pk>/assign", TicketAssignView.as_view(), name="api-ticket-assign"),
     path(
         "tickets/<int:pk>/messages",
         TicketCustomerReplyView.as_view(),

@@ -12,7 +12,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """Customers see their own tickets; agents and admins see all; anyone else nothing."""
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
-    queryset = Ticket.objects.select_related("customer", "assigned_agent")
+    queryset = Ticket.objects.select_related("customer", "assigned_agent", "team")
     if user.is_agent:
         return queryset
     return queryset.filter(customer=user)
