@@ -25,6 +25,7 @@ from tickets.api import (
     TicketListCreateView,
     TicketReplyView,
 )
+from tickets.macro_api import MacroDetailView, MacroListView
 
 urlpatterns = [
     path("auth/login", LoginView.as_view(), name="api-login"),
@@ -43,6 +44,8 @@ urlpatterns = [
         TicketCustomerReplyView.as_view(),
         name="api-ticket-customer-reply",
     ),
+    path("macros", MacroListView.as_view(), name="api-macros"),
+    path("macros/<int:pk>", MacroDetailView.as_view(), name="api-macro"),
     path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),
     path("admin/metrics", MetricsView.as_view(), name="api-metrics"),
     path("admin/autonomy", AutonomyListView.as_view(), name="api-autonomy"),
