@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_clien
 from accounts.models import User
 from tickets.agent_forms import AgentReplyForm, QueueFilterForm
 from tickets.errors import Conflict, ServiceError
+from tickets.macros import macro_reply, macros_visible_to
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import (
     conversation_with_files,
@@ -27,6 +28,7 @@ from tickets.selectors import (
     tickets_visible_to,
 )
 from tickets.services import ticket_agent_reply, ticket_claim
+from tickets.workspace import macro_reply_initial, workspace_context
 
 # The oldest 50: what an agent works through next (filters narrow it); a page renders in ~25 ms.
 QUEUE_PAGE_SIZE = 50
@@ -69,7 +71,8 @@ def _queue_context(request: HttpRequest) -> dict:
     total = tickets.count()
     return {
         "form": form,
-        "tickets": tickets[:QUEUE_PAGE_SIZE],
+        # Tags in one more query for the whole page (team rides on tickets_visible_to's join).
+        "tickets": tickets.prefetch_related("tags")[:QUEUE_PAGE_SIZE],
         "total": total,
         "shown": min(total, QUEUE_PAGE_SIZE),
         "filter_form_id": FILTER_FORM_ID,
@@ -135,6 +138,7 @@ def _workspace(
         "form": form,
         "is_mine": ticket.assigned_agent_id == request.user.pk,
         "can_claim": ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id is None,
+        **workspace_context(request, ticket),
     }
     return render(request, "agent/ticket.html", context)
 
@@ -145,6 +149,10 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
     # The intent's draft mode: the AI's answer waits in the reply box to be sent, edited or
     # discarded (each is a verdict on it; resolution listens to the reply).
+    # A macro the agent picked (`?macro=<id>`) fills the reply box instead of the AI's draft.
+    if (from_macro := macro_reply_initial(request, ticket)) is not None:
+        form = AgentReplyForm(ticket=ticket, initial=from_macro)
+        return _workspace(request, ticket, form)
     draft = reply_draft(ticket)
     form = AgentReplyForm(ticket=ticket, initial={"body": draft} if draft else None)
     return _workspace(request, ticket, form, draft=draft)
@@ -161,10 +169,18 @@ SUCCESS_MESSAGES = {
 @agent_required
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    form = AgentReplyForm(request.POST, request.FILES, ticket=ticket)
+    form = AgentReplyForm(
+        request.POST, request.FILES, ticket=ticket, macros=macros_visible_to(request.user)
+    )
     if form.is_valid():
         try:
-            ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())
+            if macro := form.cleaned_data["macro"]:
+                # Sent from a macro: its field actions (resolve, priority, tags) apply too.
+                macro_reply(
+                    ticket=ticket, agent=request.user, macro=macro, **form.service_arguments()
+                )
+            else:
+                ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
