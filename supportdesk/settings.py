@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "EscalationReasonEnum": "tickets.models.EscalationReason",
+        "PriorityEnum": "tickets.models.Priority",
     },
 }
 
