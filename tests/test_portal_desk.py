@@ -160,3 +160,19 @@ def test_an_agent_sets_their_availability(client, agent):
     assert b"Choose available or away" in response.content
     client.post("/agent/availability/", {"available": "no", "next": "https://evil.test/"})
     assert AgentPresence.objects.get(agent=agent).available is False
+
+
+def test_admins_manage_teams_and_macros_in_django_admin(client, admin_user, agent, alice):
+    login(client, admin_user)
+    response = client.post(
+        "/admin/tickets/team/add/", {"name": "Billing", "round_robin": "on", "members": [agent.pk]}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    team = Team.objects.get()
+    assert (team.round_robin, list(team.members.all())) == (True, [agent])
+    refused = client.post("/admin/tickets/team/add/", {"name": "Customers", "members": [alice.pk]})
+    assert refused.status_code == 200 and not Team.objects.filter(name="Customers").exists()
+    bad_macro = client.post(
+        "/admin/tickets/macro/add/", {"title": "Bad", "body": "Hi {{ customer.password }}"}
+    )
+    assert bad_macro.status_code == 200 and b"Unknown placeholder" in bad_macro.content
