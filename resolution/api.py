@@ -267,6 +267,34 @@ class ResolvedByAISerializer(serializers.Serializer):
     no_follow_up = serializers.IntegerField(help_text="No reply within the resolution window.")
 
 
+class CsatFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Survey answers.")
+    satisfied = serializers.IntegerField(help_text="…scoring 4 or 5.")
+    csat = _ratio(help_text="satisfied / count.")
+    average_score = serializers.FloatField(allow_null=True, help_text="1 to 5.")
+
+
+class CsatAgentSerializer(CsatFiguresSerializer):
+    agent_id = serializers.IntegerField(allow_null=True, help_text="Who resolved the ticket.")
+    name = serializers.CharField()
+
+
+class CsatTeamSerializer(CsatFiguresSerializer):
+    team_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class CsatIntentSerializer(CsatFiguresSerializer):
+    intent = serializers.CharField(help_text='The slug; "" for tickets not classified.')
+    name = serializers.CharField()
+
+
+class CsatSerializer(CsatFiguresSerializer):
+    by_agent = CsatAgentSerializer(many=True)
+    by_team = CsatTeamSerializer(many=True)
+    by_intent = CsatIntentSerializer(many=True)
+
+
 class MetricsSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
@@ -279,6 +307,10 @@ class MetricsSerializer(serializers.Serializer):
     deflections = DeflectionTotalsSerializer()
     intents = IntentMetricsSerializer(many=True)
     escalation_reasons = EscalationReasonCountSerializer(many=True)
+    csat = CsatSerializer(
+        help_text="The satisfaction survey after agents resolve: overall, per agent, team and "
+        "intent (tickets created in the range)."
+    )
 
 
 class MetricsView(APIView):

@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
+from resolution.csat_metrics import csat_summary
 from resolution.models import Deflection, Intent, MetricsDay
 from resolution.services.metrics_rollup import SUMS, created_in, rollup_refresh
 from tickets.models import EscalationReason, TicketStatus
@@ -138,7 +139,8 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
     auto_resolution_rate, escalation_rate, ai_resolution_rate, resolved_by_ai (total,
     confirmed, no_follow_up), feedback (count, average_rating,
     resolved_count, ai_rated, ai_confirmed, feedback_confirmed_resolution_rate),
-    deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons.
+    deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons, csat
+    (see resolution.csat_metrics).
     Ratios are floats in [0, 1] or None when their denominator is zero.
     """
     groups = _groups(_cells(date_from, date_to))
@@ -182,6 +184,9 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         "deflections": {"shown": deflected["shown"], "helpful": deflected["helpful"]},
         "intents": _intent_breakdown(groups),
         "escalation_reasons": _escalation_reasons(groups),
+        # The satisfaction survey after agents resolve (feedback/csat.py), kept apart from the
+        # ratings of answers above.
+        "csat": csat_summary(date_from=date_from, date_to=date_to),
     }
 
 

@@ -131,6 +131,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "date_from": date_from,
         "date_to": date_to,
         "summary": summary,
+        "csat_tables": [
+            ("agent", summary["csat"]["by_agent"]),
+            ("team", summary["csat"]["by_team"]),
+            ("intent", summary["csat"]["by_intent"]),
+        ],
         "outcome_rows": [{"date": row["date"], "values": row["by_status"]} for row in daily],
         "outcome_series": OUTCOME_SERIES,
         "auto_rate_points": [(row["date"], row["auto_resolution_rate"]) for row in daily],

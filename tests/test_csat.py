@@ -134,3 +134,31 @@ def test_the_customers_ticket_page_links_to_the_survey(alice, agent, client):
     ticket_agent_reply(ticket=ticket, agent=agent, body="Done.", resolve=True)
     page = client.get(f"/tickets/{ticket.pk}/")
     assert survey_url(ticket).encode() in page.content
+
+
+def test_csat_per_agent_team_and_intent_on_the_metrics_api_and_page(
+    alice, agent, agent2, admin_user, client
+):
+    from tests.api_helpers import api
+
+    team = Team.objects.create(name="Billing")
+    team.members.add(agent)
+    scores = [(agent, team, 5), (agent, team, 4), (agent2, None, 2)]
+    for who, group, score in scores:
+        ticket = escalated_ticket(alice)
+        if group:
+            ticket_assign(ticket=ticket, actor=who, agent=who, team=group)
+        ticket_agent_reply(ticket=ticket, agent=who, body="Done.", resolve=True)
+        survey_answer(ticket=ticket, score=score)
+    csat = api(admin_user).get("/api/admin/metrics").json()["csat"]
+    assert (csat["count"], csat["satisfied"], csat["csat"]) == (3, 2, 0.6667)
+    agents = {row["name"]: (row["count"], row["csat"]) for row in csat["by_agent"]}
+    assert agents == {"Agnes Agent": (2, 1.0), "Arthur Agent": (1, 0.0)}
+    teams = {row["name"]: row["average_score"] for row in csat["by_team"]}
+    assert teams == {"Billing": 4.5, "(no team)": 2.0}
+    assert [(row["intent"], row["count"]) for row in csat["by_intent"]] == [("get_refund", 3)]
+    assert api(agent).get("/api/admin/metrics").status_code == 403
+
+    client.login(email=admin_user.email, password=PASSWORD)
+    page = client.get("/ai/metrics/").content.decode()
+    assert 'id="csat"' in page and "Agnes Agent" in page and "Billing" in page
