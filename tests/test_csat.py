@@ -162,3 +162,16 @@ def test_csat_per_agent_team_and_intent_on_the_metrics_api_and_page(
     client.login(email=admin_user.email, password=PASSWORD)
     page = client.get("/ai/metrics/").content.decode()
     assert 'id="csat"' in page and "Agnes Agent" in page and "Billing" in page
+
+
+def test_a_survey_comment_is_exported_and_erased_with_the_customers_data(alice, agent):
+    from accounts.privacy import user_erase_data, user_export_data
+
+    ticket = escalated_ticket(alice)
+    ticket_agent_reply(ticket=ticket, agent=agent, body="Done.", resolve=True)
+    survey_answer(ticket=ticket, score=2, comment="Call me on 555-0100")
+    exported = user_export_data(user=alice)
+    assert exported["satisfaction_surveys"][0]["comment"] == "Call me on 555-0100"
+    user_erase_data(user=alice)
+    rating = SatisfactionRating.objects.get()
+    assert (rating.score, rating.comment) == (2, "")
