@@ -34,12 +34,16 @@ def test_an_agent_answers_with_a_macro_and_its_fields_are_applied(page):  # noqa
     page.get_by_role("button", name="Log in").click()
     page.goto(f"/agent/tickets/{ticket.pk}/")
 
+    reply = page.get_by_label("Your reply")
+    reply.fill("")
+    page.evaluate("window.samePage = true")
     page.get_by_label("Macro").select_option(label="Refund on its way (personal)")
     page.get_by_role("button", name="Insert into the reply").click()
-    reply = page.get_by_label("Your reply")
     expected = f"Hello Alice, the refund for ticket #{ticket.pk} is on its way. Agnes"
     expect(reply).to_have_value(expected)
     expect(page.locator("#macro-notice")).to_be_visible()
+    assert page.evaluate("window.samePage === true")  # inserted in place, no reload
+    assert "macro=" not in page.url
     screenshot(page, "agent-macro-inserted")
 
     reply.fill(expected + " It takes 3 days.")

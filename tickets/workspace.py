@@ -13,6 +13,8 @@ from tickets.selectors import customer_other_tickets
 def workspace_context(request: HttpRequest, ticket: Ticket) -> dict:
     """What the workspace shows around the conversation (agent/ticket.html)."""
     tags = sorted(tag.name for tag in ticket.tags.all())
+    visible = macros_visible_to(request.user)
+    macros = list(visible)
     return {
         "assign_form": AssignForm(
             initial={"agent": ticket.assigned_agent_id, "team": ticket.team_id}
@@ -21,8 +23,12 @@ def workspace_context(request: HttpRequest, ticket: Ticket) -> dict:
             initial={"priority": ticket.priority, "tags": ", ".join(tags)}
         ),
         "ticket_tags": tags,
-        "macro_form": MacroPickForm(macros=macros_visible_to(request.user)),
-        "has_macros": macros_visible_to(request.user).exists(),
+        "macro_form": MacroPickForm(macros=visible),
+        "has_macros": bool(macros),
+        # Each macro filled in for this ticket, for the picker to insert without a reload.
+        "macro_texts": [
+            (macro.pk, macro_render(macro, ticket=ticket, agent=request.user)) for macro in macros
+        ],
         "other_tickets": customer_other_tickets(ticket),
     }
 
