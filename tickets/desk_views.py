@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.agent_views import agent_required
+from accounts.decorators import agent_required
 from tickets.assignment import agent_is_available, agent_set_available
 from tickets.desk_forms import AssignForm, AvailabilityForm, TicketFieldsForm
 from tickets.errors import ServiceError
