@@ -567,7 +567,11 @@ def ticket_assign(
             "Only active agents and admins can be assigned tickets.",
             details={"agent": ["not an agent"]},
         )
-    ticket = Ticket.objects.select_for_update().select_related("assigned_agent").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assigned_agent")
+        .get(pk=ticket.pk)
+    )
     if ticket.assigned_agent_id not in (None, actor.pk) and not actor.is_admin:
         raise Conflict(
             f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they or "
