@@ -111,6 +111,11 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         ANSWER = "answer", "Answer"
         ACKNOWLEDGEMENT = "ack", "A person will answer"
+        # To the customer after an agent resolved: the satisfaction survey's rating link.
+        SURVEY = "survey", "Satisfaction survey"
+        # To an agent (assigned to them, their customer replied): not part of the customer's
+        # conversation, so never named in its In-Reply-To/References.
+        AGENT_NOTICE = "notice", "Notice to an agent"
 
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="outbound_emails"

@@ -12,11 +12,13 @@ from django.dispatch import receiver
 
 from channels.after_response import run_after_response
 from feedback.models import Feedback
-from tickets.models import AuthorKind, Message, Ticket, TicketStatus
+from tickets.models import AuthorKind, Message, Notification, Ticket, TicketStatus
 from tickets.signals import (
+    agent_notified,
     message_added,
     rule_webhook,
     sla_alert,
+    ticket_resolved,
     ticket_status_changed,
     ticket_submitted,
 )
@@ -65,6 +67,21 @@ def email_answer(sender, message: Message, **kwargs) -> None:
     from channels.tasks import send_answer_email
 
     _queue(send_answer_email, message.pk)
+
+
+@receiver(agent_notified, dispatch_uid="channels_email_agent_notice")
+def email_agent_notice(sender, notification: Notification, **kwargs) -> None:
+    from channels.tasks import send_notification_email
+
+    _queue(send_notification_email, notification.pk)
+
+
+@receiver(ticket_resolved, dispatch_uid="channels_email_survey")
+def email_survey(sender, ticket: Ticket, **kwargs) -> None:
+    """An agent resolved it: ask the customer how we did (feedback's satisfaction survey)."""
+    from channels.tasks import send_survey_email
+
+    _queue(send_survey_email, ticket.pk)
 
 
 @receiver(ticket_submitted, dispatch_uid="channels_ticket_created")

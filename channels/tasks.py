@@ -22,6 +22,20 @@ def send_acknowledgement_email(ticket_id: int) -> bool:
     return email_send_acknowledgement(ticket_id=ticket_id)
 
 
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    from channels.services.email_agents import email_send_notification
+
+    return email_send_notification(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
+def send_survey_email(ticket_id: int) -> bool:
+    from channels.services.email_survey import email_send_survey
+
+    return email_send_survey(ticket_id=ticket_id)
+
+
 @shared_task
 def deliver_webhook(delivery_id: int) -> None:
     from channels.services.webhooks import webhook_deliver

@@ -1,7 +1,7 @@
 """feedback's part of a customer's data export and erasure (see accounts/privacy.py)."""
 
 from accounts.models import User
-from feedback.models import Feedback
+from feedback.models import Feedback, SatisfactionRating
 
 
 def export_user_data(user: User) -> dict:
@@ -16,10 +16,22 @@ def export_user_data(user: User) -> dict:
                 "created_at": f.created_at.isoformat(),
             }
             for f in ratings
-        ]
+        ],
+        "satisfaction_surveys": [
+            {
+                "ticket": r.ticket_id,
+                "score": r.score,
+                "comment": r.comment,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in SatisfactionRating.objects.filter(ticket__customer=user).order_by(
+                "created_at", "pk"
+            )
+        ],
     }
 
 
 def erase_user_data(user: User) -> None:
-    """Ratings stay (they are statistics); the free-text comment goes."""
+    """Ratings and survey scores stay (they are statistics); the free-text comments go."""
     Feedback.objects.filter(ticket__customer=user).update(comment="")
+    SatisfactionRating.objects.filter(ticket__customer=user).update(comment="")

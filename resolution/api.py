@@ -11,7 +11,7 @@ from datetime import date
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +26,8 @@ from supportdesk.api_fields import NullableCharField, NullableChoiceField, Stric
 from tickets.api import get_visible_ticket
 from tickets.models import EscalationReason
 from tickets.selectors import latest_answer_in, messages_visible_to, tickets_visible_to
-from tickets.serializers import TicketDetailSerializer, TicketSerializer
+from tickets.serializers import TicketDetailSerializer, TicketFieldsSerializer, TicketSerializer
+from tickets.services import ticket_set_priority, ticket_set_tags
 
 # --- decisions -----------------------------------------------------------------------------
 
@@ -134,6 +135,29 @@ class TicketDetailView(APIView):
         ticket.latest_answer = latest_answer_in(ticket.visible_messages)
         ticket.latest_decision = latest_decision(ticket)
         return Response(TicketWithDecisionSerializer(ticket, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="tickets_update_fields",
+        tags=["tickets"],
+        summary="Set a ticket's priority and tags (agents, admins)",
+        description="Each field sent is set (tags replace the ticket's tags); each change is "
+        "an audit event. Returns the ticket as the list shows it.",
+        request=TicketFieldsSerializer,
+        responses={200: TicketSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        if not request.user.is_agent:
+            raise PermissionDenied("Only agents and admins can do this.")
+        ticket = get_visible_ticket(request.user, pk)
+        serializer = TicketFieldsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "priority" in data:
+            ticket_set_priority(ticket=ticket, actor=request.user, priority=data["priority"])
+        if "tags" in data:
+            ticket_set_tags(ticket=ticket, actor=request.user, tags=data["tags"])
+        fresh = get_visible_ticket(request.user, pk)
+        return Response(TicketSerializer(fresh, context={"request": request}).data)
 
 
 class ResolveResultSerializer(serializers.Serializer):
@@ -279,6 +303,34 @@ class SlaAttainmentSerializer(SlaRowSerializer):
     by_week = SlaWeekRowSerializer(many=True, help_text="Per week of creation, oldest first.")
 
 
+class CsatFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Survey answers.")
+    satisfied = serializers.IntegerField(help_text="…scoring 4 or 5.")
+    csat = _ratio(help_text="satisfied / count.")
+    average_score = serializers.FloatField(allow_null=True, help_text="1 to 5.")
+
+
+class CsatAgentSerializer(CsatFiguresSerializer):
+    agent_id = serializers.IntegerField(allow_null=True, help_text="Who resolved the ticket.")
+    name = serializers.CharField()
+
+
+class CsatTeamSerializer(CsatFiguresSerializer):
+    team_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+
+
+class CsatIntentSerializer(CsatFiguresSerializer):
+    intent = serializers.CharField(help_text='The slug; "" for tickets not classified.')
+    name = serializers.CharField()
+
+
+class CsatSerializer(CsatFiguresSerializer):
+    by_agent = CsatAgentSerializer(many=True)
+    by_team = CsatTeamSerializer(many=True)
+    by_intent = CsatIntentSerializer(many=True)
+
+
 class MetricsSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
@@ -292,6 +344,10 @@ class MetricsSerializer(serializers.Serializer):
     intents = IntentMetricsSerializer(many=True)
     escalation_reasons = EscalationReasonCountSerializer(many=True)
     sla = SlaAttainmentSerializer(help_text="SLA targets met, overall and per priority.")
+    csat = CsatSerializer(
+        help_text="The satisfaction survey after agents resolve: overall, per agent, team and "
+        "intent (tickets created in the range)."
+    )
 
 
 class MetricsView(APIView):

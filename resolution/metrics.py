@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
+from resolution.csat_metrics import csat_summary
 from resolution.models import Deflection, Intent, MetricsDay
 from resolution.services.metrics_rollup import SUMS, created_in, rollup_refresh
 from tickets.models import EscalationReason, Ticket, TicketStatus
@@ -141,7 +142,7 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
     resolved_count, ai_rated, ai_confirmed, feedback_confirmed_resolution_rate),
     deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons, sla
     (first-response and resolution targets met / breached / attainment, overall and per
-    priority).
+    priority), csat (see feedback/csat.py).
     Ratios are floats in [0, 1] or None when their denominator is zero.
     """
     groups = _groups(_cells(date_from, date_to))
@@ -187,6 +188,9 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         "escalation_reasons": _escalation_reasons(groups),
         # SLA targets met among the range's tickets that went to a person (tickets/sla.py).
         "sla": sla_attainment(Ticket.objects.filter(created_in("created_at", date_from, date_to))),
+        # The satisfaction survey after agents resolve (feedback/csat.py), kept apart from the
+        # ratings of answers above.
+        "csat": csat_summary(date_from=date_from, date_to=date_to),
     }
 
 

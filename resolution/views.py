@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import agent_required, role_required
 from resolution import metrics as desk_metrics
 from resolution.policy_panel import certified_panel
 from resolution.selectors import intent_names, latest_decision, recent_breaker_trips
-from tickets.agent_views import agent_required, role_required
 from tickets.models import EscalationReason, TicketStatus
 from tickets.selectors import tickets_visible_to
 
@@ -131,6 +131,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
         "date_from": date_from,
         "date_to": date_to,
         "summary": summary,
+        "csat_tables": [
+            ("agent", summary["csat"]["by_agent"]),
+            ("team", summary["csat"]["by_team"]),
+            ("intent", summary["csat"]["by_intent"]),
+        ],
         "outcome_rows": [{"date": row["date"], "values": row["by_status"]} for row in daily],
         "outcome_series": OUTCOME_SERIES,
         "auto_rate_points": [(row["date"], row["auto_resolution_rate"]) for row in daily],

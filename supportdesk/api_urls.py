@@ -19,11 +19,13 @@ from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
 from supportdesk.api_errors import api_not_found
 from tickets.api import (
+    TicketAssignView,
     TicketClaimView,
     TicketCustomerReplyView,
     TicketListCreateView,
     TicketReplyView,
 )
+from tickets.macro_api import MacroDetailView, MacroListView
 from tickets.rules_api import RuleDetailView, RuleListCreateView
 
 urlpatterns = [
@@ -37,11 +39,14 @@ urlpatterns = [
     path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),
     path("tickets/<int:pk>/reply", TicketReplyView.as_view(), name="api-ticket-reply"),
     path("tickets/<int:pk>/claim", TicketClaimView.as_view(), name="api-ticket-claim"),
+    path("tickets/<int:pk>/assign", TicketAssignView.as_view(), name="api-ticket-assign"),
     path(
         "tickets/<int:pk>/messages",
         TicketCustomerReplyView.as_view(),
         name="api-ticket-customer-reply",
     ),
+    path("macros", MacroListView.as_view(), name="api-macros"),
+    path("macros/<int:pk>", MacroDetailView.as_view(), name="api-macro"),
     path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),
     path("admin/metrics", MetricsView.as_view(), name="api-metrics"),
     path("admin/autonomy", AutonomyListView.as_view(), name="api-autonomy"),

@@ -190,6 +190,13 @@ REST_FRAMEWORK = {
 CUSTOMER_TICKET_RATE = env.str("CUSTOMER_TICKET_RATE", default="20/hour")
 CUSTOMER_REPLY_RATE = env.str("CUSTOMER_REPLY_RATE", default="60/hour")  # every message
 CUSTOMER_FEEDBACK_RATE = env.str("CUSTOMER_FEEDBACK_RATE", default="30/hour")
+# The agents' desk (tickets/assignment.py): hand escalated tickets without a team to available
+# agents in turn (teams switch it per team). Off: they wait in the queue to be claimed.
+DESK_ROUND_ROBIN = env.bool("DESK_ROUND_ROBIN", default=False)
+# The satisfaction survey (feedback/csat.py): how long a rating link works, and how long after
+# the first answer the customer may still change it.
+CSAT_LINK_DAYS = env.int("CSAT_LINK_DAYS", default=30)
+CSAT_CHANGE_HOURS = env.int("CSAT_CHANGE_HOURS", default=72)
 # Failures from one client on one account before each further attempt waits 1 s, 2 s, 4 s, ...
 LOGIN_PROGRESSIVE_AFTER = env.int("LOGIN_PROGRESSIVE_AFTER", default=5)
 # A client that logged in to an account within this many days is not refused by that account's
@@ -214,6 +221,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "EscalationReasonEnum": "tickets.models.EscalationReason",
+        "PriorityEnum": "tickets.models.Priority",
     },
 }
 

@@ -5,6 +5,7 @@ unique constraints are what is being tested; SQLite serialises writers, so it pr
 """
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -127,3 +128,31 @@ def test_a_double_click_on_the_portal_form_makes_one_ticket(alice, trained_model
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
     assert Ticket.objects.count() == 1
+
+
+def test_two_escalations_at_once_go_to_two_available_agents(alice, agent, agent2, settings):
+    """Round-robin takes each agent's presence row with SKIP LOCKED: two tickets escalated at
+    the same moment are handed to two different agents, not both to the one who waited longest."""
+    from django.db import transaction
+
+    from tickets.assignment import agent_set_available
+    from tickets.services import ticket_escalate
+
+    settings.DESK_ROUND_ROBIN = True
+    agent_set_available(agent=agent, available=True)
+    agent_set_available(agent=agent2, available=True)
+    # bulk_create: no post_save, so the pipeline does not escalate (and assign) them first.
+    tickets = Ticket.objects.bulk_create(
+        [Ticket(customer=alice, message=f"Help {n}") for n in range(2)]
+    )
+    assert not Ticket.objects.filter(assigned_agent__isnull=False).exists()
+
+    def escalate(ticket: Ticket):
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+            ticket_escalate(ticket=locked, reason="low_confidence")
+            time.sleep(0.5)  # hold the turn taken, so the other escalation meets the lock
+            return locked.assigned_agent_id
+
+    owners = _race(*[(lambda t=t: escalate(t)) for t in tickets])
+    assert sorted(owners) == sorted([agent.pk, agent2.pk]), owners

@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.verification import verification_tokens
 from channels.models import WebhookEndpoint
 from channels.services.email_out import feedback_token
+from feedback.csat import survey_token
 from feedback.models import Feedback
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
@@ -36,7 +37,7 @@ from tests.api_helpers import (  # noqa: F401  (the autouse fixture)
     escalated_ticket,
 )
 from tests.conftest import PASSWORD
-from tickets.models import Attachment, Message, Ticket
+from tickets.models import Attachment, Macro, Message, Ticket
 
 ROLES = ["anonymous", "owner", "other_customer", "agent", "admin"]
 
@@ -65,6 +66,8 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     # --- channels: the e-mail feedback link (the signed token is the credential) and the
     # providers' inbound webhooks (their basic-auth secret is the credential, not a login).
     "channels:email_feedback": ("get", "answered", None, ["200"] * 5),
+    # The satisfaction survey's signed link: the signature is the credential, no login.
+    "feedback:survey": ("get", "answered", None, ["200"] * 5),
     "channels:inbound_postmark": ("post", "answered", None, ["400"] * 5),
     "channels:inbound_sendgrid": ("post", "answered", None, ["400"] * 5),
     "channels:inbound_mailgun": ("post", "answered", None, ["400"] * 5),
@@ -111,6 +114,32 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         "escalated",
         None,
         [LOGIN, "403", "403", "->/agent/tickets/{id}/", "->/agent/tickets/{id}/"],
+    ),
+    # The desk around the workspace (tickets/desk_views.py): agents and admins only.
+    "agent:assign": (
+        "post",
+        "escalated",
+        {"agent": "", "team": ""},
+        [LOGIN, "403", "403", "->/agent/tickets/{id}/", "->/agent/tickets/{id}/"],
+    ),
+    "agent:fields": (
+        "post",
+        "escalated",
+        {"priority": "high", "tags": "vip"},
+        [LOGIN, "403", "403", "->/agent/tickets/{id}/", "->/agent/tickets/{id}/"],
+    ),
+    "agent:notifications": ("get", "escalated", None, AGENT_PAGE),
+    "agent:notifications_read": (
+        "post",
+        "escalated",
+        None,
+        [LOGIN, "403", "403", "->/agent/notifications/", "->/agent/notifications/"],
+    ),
+    "agent:availability": (
+        "post",
+        "escalated",
+        {"available": "yes"},
+        [LOGIN, "403", "403", "->/agent/notifications/", "->/agent/notifications/"],
     ),
     "agent:reply": (
         "post",
@@ -167,6 +196,9 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         ["401", "403", "403", "201", "201"],
     ),
     "api-ticket-claim": ("post", "escalated", None, ["401", "403", "403", "200", "200"]),
+    "api-ticket-assign": ("post", "escalated", {"team": None}, ["401", "403", "403", "200", "200"]),
+    "api-macros": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
+    "api-macro": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
     "api-ticket-customer-reply": (
         "post",
         "answered",
@@ -315,6 +347,11 @@ def _path(key: str, ticket: Ticket, alice) -> str:
 
         rule = rule_save(name="matrix", conditions=[], actions=[{"type": "escalate"}])
         return reverse(key, args=[rule.pk])
+    if key == "feedback:survey":
+        return reverse(key, args=[survey_token(ticket)])
+    if key == "api-macro":
+        macro = Macro.objects.create(title="Thanks", body="Thank you!")
+        return reverse(key, args=[macro.pk])
     if key == "api-webhook":
         hook = WebhookEndpoint.objects.create(
             url="https://hooks.example.com/", events=["ticket.created"], secret="s" * 16

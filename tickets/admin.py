@@ -13,7 +13,8 @@ from django.http import HttpRequest
 
 from accounts.models import Role, User
 from tickets.errors import ServiceError
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.macros import macro_check_body
+from tickets.models import AgentPresence, Macro, Message, Tag, Team, Ticket, TicketEvent
 from tickets.services import known_intent_slugs, ticket_resolve, ticket_update
 
 
@@ -146,3 +147,64 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 from tickets import desk_admin  # noqa: E402,F401  (SLA policies, calendars, rules)
+
+# --- The desk: teams, tags, macros, agents' availability --------------------------------------
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "round_robin", "member_count")
+    list_filter = ("round_robin",)
+    search_fields = ("name",)
+    filter_horizontal = ("members",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":  # only people who work tickets can be in a team
+            kwargs["queryset"] = User.objects.filter(role__in=[Role.AGENT, Role.ADMIN])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="Members")
+    def member_count(self, team: Team) -> int:
+        return team.members.count()
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+class MacroAdminForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = ("title", "body", "owner", "set_status", "set_priority", "add_tags")
+
+    def clean_body(self) -> str:
+        # The same check as the API and the service: unknown placeholders are refused.
+        try:
+            return macro_check_body(self.cleaned_data["body"])
+        except ServiceError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    form = MacroAdminForm
+    list_display = ("title", "owner", "set_status", "set_priority")
+    list_filter = ("set_status", "set_priority")
+    search_fields = ("title", "body")
+    raw_id_fields = ("owner",)
+    filter_horizontal = ("add_tags",)
+
+
+@admin.register(AgentPresence)
+class AgentPresenceAdmin(admin.ModelAdmin):
+    """Who takes round-robin tickets now (agents switch it themselves on their notifications
+    page); an admin can send someone away who forgot to."""
+
+    list_display = ("agent", "available", "last_assigned_at")
+    list_filter = ("available",)
+    fields = ("agent", "available", "last_assigned_at")
+    readonly_fields = ("agent", "last_assigned_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from tickets.attachments import files_from_uploads
 from tickets.forms import MultipleFileField
-from tickets.models import EscalationReason, Ticket
+from tickets.models import EscalationReason, Macro, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, known_intent_slugs
 
 MAX_CUSTOMER_MATCHES = 300
@@ -122,10 +122,17 @@ class AgentReplyForm(forms.Form):
         choices=[(REPLY, "Send reply"), (RESOLVE, "Send and resolve"), (NOTE, "Add internal note")],
     )
 
-    def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
+    # The macro the reply was made from (the picker sets it): its field actions apply on send.
+    macro = forms.ModelChoiceField(
+        queryset=Macro.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, ticket: Ticket, macros=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         current = ticket.intent or "unknown"
         self.fields["corrected_intent"].choices = _intent_choices(f"Keep: {current}")
+        if macros is not None:
+            self.fields["macro"].queryset = macros
 
     def clean_body(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; store them as the API does, LF.

@@ -3,13 +3,9 @@
 Thin views over `tickets.services`; every service error becomes a message or a form error.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
-from accounts.models import User
+# The role decorators live in accounts; imported here too, where other modules found them.
+from accounts.decorators import agent_required, role_required  # noqa: F401
 from tickets.agent_forms import AgentReplyForm, QueueFilterForm
 from tickets.errors import Conflict, ServiceError
+from tickets.macros import macro_reply, macros_visible_to
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import (
     conversation_with_files,
@@ -27,33 +25,11 @@ from tickets.selectors import (
     tickets_visible_to,
 )
 from tickets.services import ticket_agent_reply, ticket_claim
+from tickets.workspace import macro_reply_initial, workspace_context
 
 # The oldest 50: what an agent works through next (filters narrow it); a page renders in ~25 ms.
 QUEUE_PAGE_SIZE = 50
 FILTER_FORM_ID = "queue-filters"
-
-
-def role_required(test: Callable[[User], bool]) -> Callable:
-    """Anonymous visitors are sent to log in; signed-in users failing `test` get a 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if request.htmx:
-                    # A fragment request from an expired session: reload the page to log in.
-                    return HttpResponseClientRedirect(reverse("accounts:login"))
-                return redirect_to_login(request.get_full_path())
-            if not (request.user.is_active and test(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-agent_required = role_required(lambda user: user.is_agent)
 
 
 def _queue_url(request: HttpRequest) -> str:
@@ -69,7 +45,8 @@ def _queue_context(request: HttpRequest) -> dict:
     total = tickets.count()
     return {
         "form": form,
-        "tickets": tickets[:QUEUE_PAGE_SIZE],
+        # Tags in one more query for the whole page (team rides on tickets_visible_to's join).
+        "tickets": tickets.prefetch_related("tags")[:QUEUE_PAGE_SIZE],
         "total": total,
         "shown": min(total, QUEUE_PAGE_SIZE),
         "filter_form_id": FILTER_FORM_ID,
@@ -135,6 +112,7 @@ def _workspace(
         "form": form,
         "is_mine": ticket.assigned_agent_id == request.user.pk,
         "can_claim": ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id is None,
+        **workspace_context(request, ticket),
     }
     return render(request, "agent/ticket.html", context)
 
@@ -145,6 +123,10 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
     # The intent's draft mode: the AI's answer waits in the reply box to be sent, edited or
     # discarded (each is a verdict on it; resolution listens to the reply).
+    # A macro the agent picked (`?macro=<id>`) fills the reply box instead of the AI's draft.
+    if (from_macro := macro_reply_initial(request, ticket)) is not None:
+        form = AgentReplyForm(ticket=ticket, initial=from_macro)
+        return _workspace(request, ticket, form)
     draft = reply_draft(ticket)
     form = AgentReplyForm(ticket=ticket, initial={"body": draft} if draft else None)
     return _workspace(request, ticket, form, draft=draft)
@@ -161,10 +143,18 @@ SUCCESS_MESSAGES = {
 @agent_required
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    form = AgentReplyForm(request.POST, request.FILES, ticket=ticket)
+    form = AgentReplyForm(
+        request.POST, request.FILES, ticket=ticket, macros=macros_visible_to(request.user)
+    )
     if form.is_valid():
         try:
-            ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())
+            if macro := form.cleaned_data["macro"]:
+                # Sent from a macro: its field actions (resolve, priority, tags) apply too.
+                macro_reply(
+                    ticket=ticket, agent=request.user, macro=macro, **form.service_arguments()
+                )
+            else:
+                ticket_agent_reply(ticket=ticket, agent=request.user, **form.service_arguments())
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:

@@ -26,18 +26,31 @@ from supportdesk.api_errors import error_responses
 from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
 from supportdesk.api_parsers import JSONParser
 from tickets.attachments import files_from_uploads
-from tickets.models import AuthorKind, Channel, EscalationReason, Message, Ticket, TicketStatus
+from tickets.errors import InvalidInput
+from tickets.models import (
+    AuthorKind,
+    Channel,
+    EscalationReason,
+    Message,
+    Priority,
+    Ticket,
+    TicketStatus,
+)
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
     CustomerReplySerializer,
     MessageSerializer,
+    TicketAssignSerializer,
     TicketCreateSerializer,
     TicketCreateWithFilesSerializer,
     TicketReplySerializer,
     TicketSerializer,
 )
 from tickets.services import (
+    MAX_TAGS,
+    clean_tag_names,
     ticket_agent_reply,
+    ticket_assign,
     ticket_claim,
     ticket_customer_reply,
     ticket_submit,
@@ -55,8 +68,11 @@ def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def api_tickets(user: User) -> QuerySet[Ticket]:
-    """The tickets `user` may see, as the API serializes them."""
-    return with_latest_answer(tickets_visible_to(user)).order_by("-created_at", "-id")
+    """The tickets `user` may see, as the API serializes them (agents' with tags and team)."""
+    tickets = with_latest_answer(tickets_visible_to(user)).order_by("-created_at", "-id")
+    if user.is_authenticated and user.is_agent:
+        tickets = tickets.select_related("team").prefetch_related("tags")
+    return tickets
 
 
 def get_visible_ticket(user: User, pk: int) -> Ticket:
@@ -65,6 +81,10 @@ def get_visible_ticket(user: User, pk: int) -> Ticket:
     if ticket is None:
         raise NotFound("No such ticket.")
     return ticket
+
+
+# One to MAX_TAGS tag names (letters, digits, - or _), comma-separated.
+TAGS_QUERY_PATTERN = rf"^[-\w]{{1,50}}(,[-\w]{{1,50}}){{0,{MAX_TAGS - 1}}}$"
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -83,10 +103,33 @@ class TicketFilter(django_filters.FilterSet):
     created_to = IsoDateFilter(
         field_name="created_at", lookup_expr="date__lte", help_text="Created on or before."
     )
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    tags = django_filters.CharFilter(
+        method="filter_tags",
+        max_length=MAX_TAGS * 51,
+        help_text="Comma-separated tag names: tickets carrying every one of them.",
+    )
 
     class Meta:
         model = Ticket
-        fields = ["status", "intent", "escalation_reason", "created_from", "created_to"]
+        fields = [
+            "status",
+            "intent",
+            "escalation_reason",
+            "created_from",
+            "created_to",
+            "priority",
+            "tags",
+        ]
+
+    def filter_tags(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        try:
+            names = clean_tag_names(value.split(","))
+        except InvalidInput as error:
+            raise serializers.ValidationError({"tags": [error.message]}) from error
+        for tag in names:  # one join per tag: every one must be on the ticket
+            queryset = queryset.filter(tags__name=tag)
+        return queryset
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -168,7 +211,13 @@ class TicketListCreateView(generics.ListCreateAPIView):
                 "intent",
                 {"type": "string", "minLength": 1, "maxLength": 64, "pattern": NO_NUL_PATTERN},
                 description="An intent's slug.",
-            )
+            ),
+            OpenApiParameter(
+                "tags",
+                {"type": "string", "pattern": TAGS_QUERY_PATTERN, "maxLength": MAX_TAGS * 51},
+                description="Comma-separated tag names: tickets carrying every one of them "
+                "(agents; customers' tickets carry none they can see).",
+            ),
         ],
         responses={200: TicketSerializer(many=True), **error_responses(400, 401, 404)},
     )
@@ -270,7 +319,10 @@ class TicketReplyView(APIView):
             attachments=uploaded_files(request),
         )
         result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
-        return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TicketReplyResultSerializer(result, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TicketClaimView(APIView):
@@ -287,7 +339,37 @@ class TicketClaimView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         ticket = ticket_claim(ticket=get_visible_ticket(request.user, pk), agent=request.user)
-        return Response(TicketSerializer(get_visible_ticket(request.user, ticket.pk)).data)
+        fresh = get_visible_ticket(request.user, ticket.pk)
+        return Response(TicketSerializer(fresh, context={"request": request}).data)
+
+
+class TicketAssignView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        operation_id="tickets_assign",
+        tags=["tickets"],
+        summary="Assign, reassign or unassign a ticket (agents, admins)",
+        description=(
+            '`{"agent": id}`, `{"team": id}`, both, or `null` (or both null) to unassign. '
+            "A side left out is kept when it still fits: a new team keeps the assignee "
+            "if they are a member; a new agent keeps the team if they are in it. Given a team "
+            "with round-robin on and no agent, an escalated ticket goes to its next available "
+            "member. The assignee is notified (in the app and by e-mail). 409 if another agent "
+            "holds the ticket (only they or an admin can pass it on)."
+        ),
+        request=TicketAssignSerializer,
+        responses={200: TicketSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ticket = get_visible_ticket(request.user, pk)
+        # A JSON `null` body is "unassign": nobody and no team.
+        data = {"agent": None, "team": None} if request.data is None else request.data
+        serializer = TicketAssignSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        ticket_assign(ticket=ticket, actor=request.user, **serializer.validated_data)
+        fresh = get_visible_ticket(request.user, pk)
+        return Response(TicketSerializer(fresh, context={"request": request}).data)
 
 
 class TicketCustomerReplyView(APIView):
@@ -320,4 +402,7 @@ class TicketCustomerReplyView(APIView):
             attachments=uploaded_files(request),
         )
         result = {"message": message, "ticket": get_visible_ticket(request.user, pk)}
-        return Response(TicketReplyResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TicketReplyResultSerializer(result, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -56,6 +56,11 @@ class Team(models.Model):
 
     name = models.CharField(max_length=80, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    # Escalated tickets of this team go in turn to its members who are available
+    # (tickets/assignment.py); off: they wait in the team's queue for someone to claim them.
+    round_robin = models.BooleanField(
+        default=False, help_text="Hand escalated tickets to available members in turn."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -366,3 +371,84 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgentPresence(models.Model):
+    """Whether an agent takes new tickets now (they switch it in the agents' pages), and when
+    round-robin last gave them one: the next goes to whoever waited longest."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="presence",
+    )
+    available = models.BooleanField(default=False)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.agent} ({'available' if self.available else 'away'})"
+
+
+class Notification(models.Model):
+    """Something an agent should know about a ticket: shown under the bell in the agents' pages
+    and e-mailed (channels sends it after commit)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned to you"
+        CUSTOMER_REPLY = "customer_reply", "The customer replied"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The bell's count: an agent's unread ones.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                name="notification_unread",
+                condition=Q(read_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: #{self.ticket_id} for {self.recipient_id}"
+
+
+class Macro(models.Model):
+    """A canned reply: a body with placeholders ({{ customer.name }}…) and field changes applied
+    when the reply is sent. Shared (owner empty) or personal to its owner."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="macros",
+        help_text="Empty: every agent sees it.",
+    )
+    # Field actions; empty means "leave as it is".
+    set_status = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[("resolved", "Resolved")],
+        help_text="Resolve the ticket when the reply is sent.",
+    )
+    set_priority = models.CharField(max_length=8, blank=True, choices=Priority.choices)
+    add_tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

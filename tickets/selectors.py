@@ -12,7 +12,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """Customers see their own tickets; agents and admins see all; anyone else nothing."""
     if not user.is_authenticated or not user.is_active:
         return Ticket.objects.none()
-    queryset = Ticket.objects.select_related("customer", "assigned_agent")
+    queryset = Ticket.objects.select_related("customer", "assigned_agent", "team")
     if user.is_agent:
         return queryset
     return queryset.filter(customer=user)
@@ -62,3 +62,16 @@ def reply_draft(ticket: Ticket) -> str:
     owns it (settings.TICKET_REPLY_DRAFT wires it; tickets never imports resolution)."""
     provider = getattr(settings, "TICKET_REPLY_DRAFT", "")
     return import_string(provider)(ticket) if provider else ""
+
+
+CUSTOMER_CONTEXT_TICKETS = 10
+
+
+def customer_other_tickets(ticket: Ticket) -> list[Ticket]:
+    """The customer's other tickets, newest first (the workspace's customer context)."""
+    return list(
+        Ticket.objects.filter(customer_id=ticket.customer_id)
+        .exclude(pk=ticket.pk)
+        .only("pk", "subject", "message", "status", "created_at", "customer_id")
+        .order_by("-created_at", "-pk")[:CUSTOMER_CONTEXT_TICKETS]
+    )

@@ -1,5 +1,6 @@
 """Tickets in and out of the API. Input serializers only check shape; the services own the rules."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -9,8 +10,8 @@ from supportdesk.api_fields import (
     StrictBooleanField,
     StrictCharField,
 )
-from tickets.models import EscalationReason, Message, Ticket
-from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH
+from tickets.models import EscalationReason, Message, Priority, Team, Ticket
+from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH, MAX_TAGS
 
 # --- in ------------------------------------------------------------------------------------
 
@@ -58,7 +59,46 @@ class CustomerReplySerializer(serializers.Serializer):
     body = StrictCharField(max_length=MAX_MESSAGE_LENGTH)
 
 
+class TagListField(serializers.ListField):
+    child = StrictCharField(max_length=50)
+    max_length = MAX_TAGS
+
+
+class TicketFieldsSerializer(serializers.Serializer):
+    """PATCH /api/tickets/{id} (agents): the fields an agent sets by hand."""
+
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tags = TagListField(
+        required=False,
+        max_length=MAX_TAGS,
+        help_text="The ticket's tags, replacing the ones it has (lower-case, no spaces).",
+    )
+
+
+class TicketAssignSerializer(serializers.Serializer):
+    """POST /api/tickets/{id}/assign. A field left out keeps that side when it still fits."""
+
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        help_text="The agent's id; null: nobody. Left out: kept if a member of the new team.",
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The team's id; null: no team. Left out: kept if the agent is a member.",
+    )
+
+
 # --- out -----------------------------------------------------------------------------------
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -91,6 +131,12 @@ class TicketSerializer(serializers.ModelSerializer):
     )
     customer = CustomerSerializer(read_only=True)
     assigned_agent = AgentSerializer(read_only=True, allow_null=True)
+    team = serializers.SerializerMethodField(
+        help_text="The team it is assigned to; null if none. Always null for customers."
+    )
+    tags = serializers.SerializerMethodField(
+        help_text="Agents' labels (lower-case names). Agents and admins only: [] for customers."
+    )
 
     class Meta:
         model = Ticket
@@ -105,6 +151,9 @@ class TicketSerializer(serializers.ModelSerializer):
             "answer",
             "customer",
             "assigned_agent",
+            "team",
+            "priority",
+            "tags",
             "created_at",
             "updated_at",
             "resolved_at",
@@ -114,6 +163,23 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_responded_at",
         ]
         read_only_fields = fields
+
+    def _for_agents(self) -> bool:
+        """Tags and teams are the desk's own labels: only agents and admins read them."""
+        request = self.context.get("request")
+        return bool(request is not None and request.user.is_authenticated and request.user.is_agent)
+
+    @extend_schema_field(TeamSerializer(allow_null=True))
+    def get_team(self, ticket: Ticket) -> dict | None:
+        if not self._for_agents() or ticket.team_id is None:
+            return None
+        return {"id": ticket.team_id, "name": ticket.team.name}
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, ticket: Ticket) -> list[str]:
+        if not self._for_agents():
+            return []
+        return sorted(tag.name for tag in ticket.tags.all())
 
 
 class MessageSerializer(serializers.ModelSerializer):

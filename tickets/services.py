@@ -4,7 +4,8 @@ Races are settled in the database with conditional UPDATEs (`filter(...).update(
 how many rows changed), so two agents clicking at once get one winner and one clear Conflict.
 """
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
+from tickets.assignment import round_robin_pick
 from tickets.attachments import NewFile, attachment_add, attachments_check
 from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.limits import customer_rate_enforce
@@ -20,10 +22,15 @@ from tickets.models import (
     Channel,
     EscalationReason,
     Message,
+    Notification,
+    Priority,
+    Tag,
+    Team,
     Ticket,
     TicketEvent,
     TicketStatus,
 )
+from tickets.notifications import notification_create
 from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
 from tickets.sla import sla_first_response, sla_start
 
@@ -48,12 +55,15 @@ def known_intent_slugs() -> set[str]:
     return set(import_string(settings.TICKET_INTENT_CHOICES)())
 
 
-# --- Audit: every change of status, intent or assignee leaves a TicketEvent ------------------
+# --- Audit: every change of status, intent, assignee, team or priority leaves a TicketEvent ---
+# (tags are many-to-many: ticket_set_tags records them itself.)
 
 _AUDITED = {
     "status": TicketEvent.Field.STATUS,
     "intent": TicketEvent.Field.INTENT,
     "assigned_agent_id": TicketEvent.Field.ASSIGNEE,
+    "team_id": TicketEvent.Field.TEAM,
+    "priority": TicketEvent.Field.PRIORITY,
 }
 
 
@@ -306,6 +316,10 @@ def ticket_escalate(
     if confidence is not None:
         ticket.confidence = confidence
         fields.append("confidence")
+    if ticket.assigned_agent_id is None and (picked := round_robin_pick(ticket)) is not None:
+        ticket.assigned_agent = picked
+        fields.append("assigned_agent")
+        notification_create(recipient=picked, ticket=ticket, kind=Notification.Kind.ASSIGNED)
     ticket.save(update_fields=fields)
     _record(ticket, before, actor=actor, note=reason, model_version=model_version)
     return ticket
@@ -335,6 +349,10 @@ def ticket_customer_reply(
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     else:
         ticket.save(update_fields=["updated_at"])
+    if ticket.assigned_agent_id is not None:
+        notification_create(
+            recipient=ticket.assigned_agent, ticket=ticket, kind=Notification.Kind.CUSTOMER_REPLY
+        )
     _announce_message(ticket, message, reopened=reopened)
     return message
 
@@ -516,3 +534,173 @@ def ticket_latest_answer(ticket: Ticket) -> Message | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# --- Assignment, priority and tags (the workspace, the API and the queue's bulk actions) ------
+
+
+def _require_agent(actor: User) -> None:
+    if not (actor.is_active and actor.is_agent):
+        raise NotAllowed("Only agents and admins can do this.")
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# ticket_assign's default: keep this side of the assignment when it still fits the other.
+UNCHANGED = _Unchanged()
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    agent: User | None | _Unchanged = UNCHANGED,
+    team: Team | None | _Unchanged = UNCHANGED,
+) -> Ticket:
+    """Give the ticket to `agent` and/or `team` (None clears one; both None unassigns).
+
+    Left UNCHANGED, the other side is kept when it still fits: a new team keeps the assignee if
+    they are a member (else nobody, or with round-robin on its next available member, for an
+    escalated ticket); a new agent keeps the team if they are in it. `agent` must be an active
+    agent or admin and, with a team, one of its members.
+
+    A ticket another agent holds is theirs, as for replies: only they or an admin may pass it
+    on (Conflict otherwise). The new assignee is notified, unless they assigned themselves.
+    """
+    _require_agent(actor)
+    if isinstance(agent, User) and not (agent.is_active and agent.is_agent):
+        raise InvalidInput(
+            "Only active agents and admins can be assigned tickets.",
+            details={"agent": ["not an agent"]},
+        )
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("assigned_agent")
+        .get(pk=ticket.pk)
+    )
+    if ticket.assigned_agent_id not in (None, actor.pk) and not actor.is_admin:
+        raise Conflict(
+            f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they or "
+            "an admin can pass it on.",
+            code="already_claimed",
+        )
+    before = _audit_state(ticket)
+
+    def is_member(person: User | None, group: Team | None) -> bool:
+        return person is None or group is None or group.members.filter(pk=person.pk).exists()
+
+    agent_given = not isinstance(agent, _Unchanged)
+    if isinstance(team, _Unchanged):
+        team = ticket.team if not isinstance(agent, User) or is_member(agent, ticket.team) else None
+    if not agent_given:
+        agent = ticket.assigned_agent if is_member(ticket.assigned_agent, team) else None
+    elif not is_member(agent, team):
+        raise InvalidInput(
+            f"{agent.get_full_name()} is not a member of {team.name}.",
+            details={"agent": ["not a member of the team"]},
+        )
+    ticket.team = team
+    ticket.assigned_agent = agent
+    handed_to_team = not agent_given and agent is None and team is not None
+    if handed_to_team and ticket.status == TicketStatus.ESCALATED:
+        ticket.assigned_agent = round_robin_pick(ticket)
+    ticket.save(update_fields=["team", "assigned_agent", "updated_at"])
+    _record(ticket, before, actor=actor)
+    new_agent = ticket.assigned_agent
+    if new_agent is not None and new_agent.pk not in (before["assigned_agent_id"], actor.pk):
+        notification_create(recipient=new_agent, ticket=ticket, kind=Notification.Kind.ASSIGNED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_priority(*, ticket: Ticket, actor: User, priority: str) -> Ticket:
+    _require_agent(actor)
+    if priority not in Priority.values:
+        raise InvalidInput(
+            f"Unknown priority {priority!r}: one of {', '.join(Priority.values)}.",
+            details={"priority": ["unknown priority"]},
+        )
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    before = _audit_state(ticket)
+    if ticket.priority != priority:
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+        _record(ticket, before, actor=actor)
+    return ticket
+
+
+MAX_TAGS = 20
+_TAG_NAME = re.compile(r"^[-\w]{1,50}$")
+
+
+def clean_tag_names(names: Iterable[str]) -> list[str]:
+    """Lower-case slugs, each once, in the order given; anything else is InvalidInput."""
+    cleaned: list[str] = []
+    for raw in names:
+        name = (raw if isinstance(raw, str) else "").strip().lower()
+        if not _TAG_NAME.match(name):
+            raise InvalidInput(
+                f"{raw!r} is not a tag: use 1-50 letters, digits, - or _ (no spaces).",
+                details={"tags": ["letters, digits, - or _ only"]},
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(
+            f"At most {MAX_TAGS} tags on a ticket.", details={"tags": [f"at most {MAX_TAGS}"]}
+        )
+    return cleaned
+
+
+def tags_get_or_create(names: Iterable[str]) -> list[Tag]:
+    cleaned = clean_tag_names(names)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=cleaned)}
+    for name in cleaned:
+        if name not in existing:
+            existing[name], _ = Tag.objects.get_or_create(name=name)
+    return [existing[name] for name in cleaned]
+
+
+@transaction.atomic
+def ticket_set_tags(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    tags: Iterable[str] | None = None,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+) -> list[str]:
+    """Replace the ticket's tags with `tags`, or add and remove some; the names it has after.
+
+    One TicketEvent (field "tags", old and new as comma-separated names) when they changed.
+    `actor` None: the desk did it (a macro's or a rule's action on behalf of nobody)."""
+    if actor is not None:
+        _require_agent(actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    old = sorted(ticket.tags.values_list("name", flat=True))
+    if tags is not None:
+        wanted = tags_get_or_create(tags)
+    else:
+        removing = set(clean_tag_names(remove))
+        kept = [name for name in old if name not in removing]
+        wanted = tags_get_or_create([*kept, *clean_tag_names(add)])
+    new = sorted(tag.name for tag in wanted)
+    if len(new) > MAX_TAGS:
+        raise InvalidInput(
+            f"At most {MAX_TAGS} tags on a ticket.", details={"tags": [f"at most {MAX_TAGS}"]}
+        )
+    if new != old:
+        ticket.tags.set(wanted)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=actor,
+            field=TicketEvent.Field.TAGS,
+            old_value=",".join(old)[:254],
+            new_value=",".join(new)[:254],
+        )
+    return new

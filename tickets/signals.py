@@ -29,3 +29,6 @@ sla_alert = Signal()
 # An admin's rule with a "webhook" action fired. kwargs: ticket, rule_id, rule_name, event
 # (the action's label, "" when none).
 rule_webhook = Signal()
+# An agent was notified (a ticket assigned to them, a customer's reply on their ticket), after
+# commit. kwargs: notification (tickets.models.Notification). channels e-mails it.
+agent_notified = Signal()

@@ -60,6 +60,7 @@ def _thread_headers(ticket: Ticket) -> dict[str, str]:
     )
     outbound = list(
         OutboundEmail.objects.filter(ticket=ticket, sent_at__isnull=False)
+        .exclude(kind=OutboundEmail.Kind.AGENT_NOTICE)
         .order_by("created_at", "id")
         .values_list("created_at", "message_id")
     )
