@@ -110,6 +110,10 @@ class Ticket(models.Model):
     # Indexed: the metrics roll-up finds the tickets changed since its last look by it.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # An agent answered and the customer has not written since: the queue's "waiting on the
+    # customer" view. Kept by tickets.services (agent reply sets it, customer reply clears it)
+    # so the view is an indexed filter, not a "whose message is newest" subquery per row.
+    awaiting_customer = models.BooleanField(default=False)
     # The client's Idempotency-Key (API) or the compose form's one-time token (portal): a
     # second submission with the same key returns the first ticket instead of a duplicate.
     idempotency_key = models.CharField(max_length=128, blank=True, editable=False)
@@ -150,6 +154,28 @@ class Ticket(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != TicketStatus.OPEN
+
+
+class SavedView(models.Model):
+    """An agent's named queue view: the queue page's query string (view and filters), kept so
+    a click on its chip brings the same list back."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    # The query string as the queue page reads it, e.g. "view=mine&priority=high".
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner_id})"
 
 
 class AuthorKind(models.TextChoices):

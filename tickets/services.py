@@ -5,11 +5,14 @@ how many rows changed), so two agents clicking at once get one winner and one cl
 """
 
 from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.text import slugify
 
 from accounts.models import User
 from tickets.attachments import NewFile, attachment_add, attachments_check
@@ -20,6 +23,10 @@ from tickets.models import (
     Channel,
     EscalationReason,
     Message,
+    Priority,
+    SavedView,
+    Tag,
+    Team,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -47,12 +54,19 @@ def known_intent_slugs() -> set[str]:
     return set(import_string(settings.TICKET_INTENT_CHOICES)())
 
 
-# --- Audit: every change of status, intent or assignee leaves a TicketEvent ------------------
+def known_intent_names() -> dict[str, str]:
+    """slug -> the intent's name, for dropdowns (settings wire the app that owns intents)."""
+    return import_string(settings.TICKET_INTENT_NAMES)()
+
+
+# --- Audit: every change of status, intent, assignee, team or priority leaves a TicketEvent --
 
 _AUDITED = {
     "status": TicketEvent.Field.STATUS,
     "intent": TicketEvent.Field.INTENT,
     "assigned_agent_id": TicketEvent.Field.ASSIGNEE,
+    "team_id": TicketEvent.Field.TEAM,
+    "priority": TicketEvent.Field.PRIORITY,
 }
 
 
@@ -323,10 +337,13 @@ def ticket_customer_reply(
     for file in attachments:
         attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     reopened = ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED)
+    # The customer answered: the ticket waits on the desk again, not on them.
+    ticket.awaiting_customer = False
     if reopened:
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
+        ticket.save(update_fields=["awaiting_customer"])
     else:
-        ticket.save(update_fields=["updated_at"])
+        ticket.save(update_fields=["awaiting_customer", "updated_at"])
     _announce_message(ticket, message, reopened=reopened)
     return message
 
@@ -394,6 +411,14 @@ def ticket_agent_reply(
         )
     if internal and (resolve or add_to_knowledge):
         raise InvalidInput("An internal note cannot resolve a ticket or teach the knowledge base.")
+    if add_to_knowledge and not resolve:
+        # Was silently ignored (issue 18): the answer is taken for the knowledge base only when
+        # it settles the ticket, so say so instead of dropping the agent's request.
+        raise InvalidInput(
+            "An answer goes to the knowledge base when it resolves the ticket: "
+            "use “Send and resolve”.",
+            details={"add_to_knowledge": ["only with resolve"]},
+        )
     attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = _audit_state(ticket)
@@ -425,6 +450,10 @@ def ticket_agent_reply(
     if ticket.assigned_agent_id is None and not internal:
         ticket.assigned_agent = agent
         fields.append("assigned_agent")
+    if not internal:
+        # Answered and still open: the queue's "waiting on customer" until they write back.
+        ticket.awaiting_customer = not resolve
+        fields.append("awaiting_customer")
     if resolve:
         ticket.status = TicketStatus.RESOLVED
         ticket.resolved_at = timezone.now()
@@ -483,17 +512,99 @@ def ticket_update(
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
-    """Close a ticket without a reply (an admin's action): status resolved, resolved_at set."""
+def ticket_resolve(*, ticket: Ticket, actor: User, note: str = "resolved by an admin") -> Ticket:
+    """Close a ticket without a reply (an admin's action, or an agent's bulk action on tickets
+    they may change): status resolved, resolved_at set."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == TicketStatus.RESOLVED:
         raise Conflict("This ticket is already resolved.", code="already_resolved")
+    _check_may_change(ticket, actor)
     before = _audit_state(ticket)
     ticket.status = TicketStatus.RESOLVED
     ticket.resolved_at = timezone.now()
     ticket.escalation_reason = ""
-    ticket.save(update_fields=["status", "resolved_at", "escalation_reason", "updated_at"])
-    _record(ticket, before, actor=actor, note="resolved by an admin")
+    ticket.awaiting_customer = False
+    ticket.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "escalation_reason",
+            "awaiting_customer",
+            "updated_at",
+        ]
+    )
+    _record(ticket, before, actor=actor, note=note)
+    return ticket
+
+
+# --- Fields an agent sets from the queue (one at a time, or many tickets at once) -----------
+
+
+def _check_may_change(ticket: Ticket, actor: User) -> None:
+    """A ticket another agent holds is theirs (and any admin's), as for replies."""
+    if not actor.is_agent:
+        raise NotAllowed("Only agents and admins can change tickets.")
+    if ticket.assigned_agent_id not in (None, actor.pk) and not actor.is_admin:
+        raise Conflict(
+            f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they "
+            "or an admin can change it.",
+            code="already_claimed",
+        )
+
+
+def _set_fields(ticket: Ticket, actor: User, **values) -> Ticket:
+    """Lock the ticket, check `actor` may change it, set `values`, audit what changed."""
+    ticket = Ticket.objects.select_for_update().select_related("assigned_agent").get(pk=ticket.pk)
+    _check_may_change(ticket, actor)
+    before = _audit_state(ticket)
+    changed = [name for name, value in values.items() if getattr(ticket, name) != value]
+    for name in changed:
+        setattr(ticket, name, values[name])
+    if changed:
+        ticket.save(update_fields=[*changed, "updated_at"])
+        _record(ticket, before, actor=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor: User, agent: User | None) -> Ticket:
+    """Give the ticket to `agent` (an agent or admin), or to nobody (None)."""
+    if agent is not None and not (agent.is_active and agent.is_agent):
+        raise InvalidInput(
+            "Only active agents and admins can be assigned.", details={"agent": ["not an agent"]}
+        )
+    return _set_fields(ticket, actor, assigned_agent_id=agent.pk if agent else None)
+
+
+@transaction.atomic
+def ticket_set_team(*, ticket: Ticket, actor: User, team: Team | None) -> Ticket:
+    return _set_fields(ticket, actor, team_id=team.pk if team else None)
+
+
+@transaction.atomic
+def ticket_set_priority(*, ticket: Ticket, actor: User, priority: str) -> Ticket:
+    if priority not in Priority.values:
+        raise InvalidInput(
+            f"Unknown priority {priority!r}.", details={"priority": ["unknown priority"]}
+        )
+    return _set_fields(ticket, actor, priority=priority)
+
+
+@transaction.atomic
+def ticket_add_tag(*, ticket: Ticket, actor: User, tag: str) -> Ticket:
+    """Put the tag `tag` (created if new: lower-case, no spaces) on the ticket."""
+    name = slugify(tag.strip(), allow_unicode=True)[:50]
+    if not name:
+        raise InvalidInput("A tag needs letters or digits.", details={"tag": ["empty"]})
+    ticket = Ticket.objects.select_for_update().select_related("assigned_agent").get(pk=ticket.pk)
+    _check_may_change(ticket, actor)
+    tag_row, _ = Tag.objects.get_or_create(name=name)
+    if not ticket.tags.filter(pk=tag_row.pk).exists():
+        ticket.tags.add(tag_row)
+        ticket.save(update_fields=["updated_at"])
+        TicketEvent.objects.create(
+            ticket=ticket, actor=actor, field=TicketEvent.Field.TAGS, new_value=name, note="added"
+        )
     return ticket
 
 
@@ -506,3 +617,40 @@ def ticket_latest_answer(ticket: Ticket) -> Message | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+# --- Saved queue views ---------------------------------------------------------------------
+
+MAX_SAVED_VIEWS = 30
+# What a saved view may hold: the queue page's view and filters (never a page's cursor).
+SAVED_VIEW_KEYS = (
+    "view",
+    "q",
+    "intent",
+    "reason",
+    "priority",
+    "tag",
+    "team",
+    "language",
+    "assigned",
+)
+
+
+def saved_view_create(*, owner: User, name: str, query: str) -> SavedView:
+    """Keep the queue's `query` under `name` for `owner` (a name used again is replaced)."""
+    name = _clean_text(name, field="name", max_length=60)
+    params = QueryDict(query)
+    kept = urlencode([(key, params[key]) for key in SAVED_VIEW_KEYS if params.get(key)])
+    if len(kept) > 1000:
+        raise InvalidInput("These filters are too long to save.", details={"query": ["long"]})
+    with transaction.atomic():
+        existing = SavedView.objects.select_for_update().filter(owner=owner)
+        if len(existing) >= MAX_SAVED_VIEWS and not any(v.name == name for v in existing):
+            raise InvalidInput(
+                f"You have {MAX_SAVED_VIEWS} saved views already: remove one first.",
+                details={"name": ["too many views"]},
+            )
+        view, _ = SavedView.objects.update_or_create(
+            owner=owner, name=name, defaults={"query": kept}
+        )
+    return view
