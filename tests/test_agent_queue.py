@@ -169,7 +169,7 @@ def test_every_ticket_is_reachable_page_by_page(client, agent, alice):
 
 
 def test_the_next_page_keeps_the_filters(client, agent, alice):
-    for n in range(QUEUE_PAGE_SIZE + 1):
+    for _ in range(QUEUE_PAGE_SIZE + 1):
         Ticket.objects.filter(pk=escalated_ticket(alice).pk).update(priority="high")
     escalated_ticket(alice)
     response = logged_in(client, agent).get(reverse("agent:queue"), {"priority": "high"})

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class TicketStatus(models.TextChoices):
@@ -74,6 +75,11 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# How long the AI usually needs to decide a ticket, with a wide margin (a decision is ~3 ms; a
+# queued one waits for a worker).
+AI_EXPECTED_SECONDS = 120
 
 
 class Ticket(models.Model):
@@ -154,6 +160,13 @@ class Ticket(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != TicketStatus.OPEN
+
+    @property
+    def is_slow_to_decide(self) -> bool:
+        """Still open past the few seconds the AI takes: the page says so instead of
+        promising "a few seconds" for ever (the worker may be down or busy)."""
+        waited = timezone.now() - self.created_at
+        return self.status == TicketStatus.OPEN and waited.total_seconds() > AI_EXPECTED_SECONDS
 
 
 class SavedView(models.Model):
