@@ -5,7 +5,7 @@ The shell blocks are taken from README.md, pointed at a live server instead of :
 with bash, curl and jq; curl is made to fail on any HTTP error, and the script on any failure.
 """
 
-import os
+import io
 import re
 import shutil
 import subprocess
@@ -39,7 +39,7 @@ def walkthrough_blocks() -> list[str]:
 def test_the_readme_api_walkthrough_runs_as_written(live_server, settings, starter_model_bytes):
     settings.DEBUG = True  # seed_demo makes the demo users and tickets only then
     ModelVersion.objects.create(version=1, artifact=starter_model_bytes, is_active=True)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     blocks = walkthrough_blocks()
     assert len(blocks) == 3  # customer, agent, admin
     api = "API=http://127.0.0.1:8000/api"
