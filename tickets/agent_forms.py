@@ -225,18 +225,23 @@ class BulkActionForm(forms.Form):
     tickets = forms.TypedMultipleChoiceField(coerce=int, required=True)
     action = forms.ChoiceField(label="With the selected", choices=BulkAction.choices)
     agent = forms.ModelChoiceField(
-        label="Agent",
+        label="Assign to",
         required=False,
         queryset=User.objects.none(),
         empty_label="Nobody (unassign)",
     )
     team = forms.ModelChoiceField(
-        label="Team", required=False, queryset=Team.objects.all(), empty_label="No team"
+        label="Team to assign",
+        required=False,
+        queryset=Team.objects.all(),
+        empty_label="No team",
     )
-    tag = forms.CharField(label="Tag", required=False, max_length=50)
-    priority = forms.ChoiceField(label="Priority", required=False, choices=Priority.choices)
+    tag = forms.CharField(label="Tag to add", required=False, max_length=50)
+    priority = forms.ChoiceField(label="New priority", required=False, choices=Priority.choices)
 
     def __init__(self, *args, **kwargs) -> None:
+        # Its own ids: the filter form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = User.objects.filter(
             is_active=True, role__in=[Role.AGENT, Role.ADMIN]

@@ -95,6 +95,7 @@ def _queue_context(request: HttpRequest) -> dict:
     return {
         "form": form,
         "view": view,
+        "view_label": QueueView(view).label,
         "views": QueueView.choices,
         "tickets": page.tickets,
         "total": min(total, QUEUE_COUNT_LIMIT),
