@@ -1,6 +1,7 @@
 """The agents' queue (issue 18): views, cursor paging, filters, URL state, saved views,
 bulk actions, next ticket and resolve-and-next, and the review of automatic answers."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -388,3 +389,40 @@ def test_intent_dropdowns_show_names_not_slugs(client, agent, alice):
     content = content.decode()
     assert '<option value="" selected>Keep: Payment methods</option>' in content
     assert '<option value="check_payment_methods">Payment methods</option>' in content
+
+
+def test_a_knowledge_entry_added_a_moment_ago_says_just_now():
+    from resolution.templatetags.knowledge_text import added_ago
+
+    assert added_ago(timezone.now()) == "just now"
+    assert added_ago(timezone.now() - timedelta(hours=3)) == "3\xa0hours ago"
+
+
+def test_the_metrics_page_shows_dates_in_one_format(client, admin_user):
+    response = logged_in(client, admin_user).get(
+        reverse("ai:metrics"), {"date_from": "2026-11-02", "date_to": "2026-11-30"}
+    )
+    content = response.content.decode()
+    assert "Tickets created from 2026-11-02 to 2026-11-30." in content
+    # A text box in the same format, not the browser's locale date (MM/DD/YYYY in en-US).
+    assert 'value="2026-11-02"' in content and 'type="date"' not in content
+    assert 'placeholder="YYYY-MM-DD"' in content
+
+
+def test_checkboxes_sit_beside_their_labels(client, admin_user):
+    content = logged_in(client, admin_user).get(reverse("ai:metrics")).content.decode()
+    # The policy form's "knowledge agreement": input and label in one .checkbox row.
+    assert re.search(
+        r'<div class="checkbox field[^"]*">\s*<input type="checkbox" name="knowledge_agreement"',
+        content,
+    )
+
+
+def test_an_open_ticket_stops_promising_seconds_after_two_minutes(client, alice):
+    ticket = open_ticket(alice)
+    fresh = logged_in(client, alice).get(reverse("portal:ticket_detail", args=[ticket.pk]))
+    assert "This usually takes a few seconds" in fresh.content.decode()
+    aged(ticket, 5)
+    stale = client.get(reverse("portal:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "This usually takes a few seconds" not in stale
+    assert "This is taking longer than usual." in stale
