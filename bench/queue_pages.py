@@ -15,8 +15,10 @@ customer's, the automatic answer, the agent's), ratings on a tenth of the answer
 resolutions and deflections. Texts and intents are the starter examples'.
 
 Each page is timed in-process (Django's test Client, production settings, server time only: no
-network), `--runs` times after one warm-up, and the median is reported; `--explain` prints
-EXPLAIN ANALYZE of every query the page ran.
+network), `--runs` times after one warm-up, and the median is reported, with the Python side's
+CPU time (steady on a shared host, where wall time is not) and the slowest query; `--explain`
+prints EXPLAIN ANALYZE of every query the page ran. Set BENCH_QUEUE_DATABASE to fill another
+database than sd_bench_queue (e.g. beside someone else's run).
 """
 
 import argparse
@@ -337,11 +339,14 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
             h.say(f"{name}: {url} answered {response.status_code}; skipped")
             overridden.disable()
             continue
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            # This process's CPU time: the Python side, without waiting for a busy host's CPU
+            # or for PostgreSQL (which the slowest-query column shows).
+            cpu.append((time.process_time() - cpu_started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         overridden.disable()
@@ -354,6 +359,7 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
                 "url": url,
                 "median_ms": round(statistics.median(times), 1),
                 "min_ms": round(min(times), 1),
+                "python_cpu_ms": round(statistics.median(cpu), 1),
                 "queries": len(queries.captured_queries),
                 "slowest_query_ms": round(slowest[0][0], 1) if slowest else 0,
             }
@@ -438,12 +444,13 @@ def main() -> int:
         if filled:
             print(f"filled in {filled} s")
         width = max(len(r["page"]) for r in results)
-        print(f"{'page'.ljust(width)}  median ms  min ms  queries  slowest query ms")
+        print(f"{'page'.ljust(width)}  median ms  min ms  python cpu ms  queries  slowest query ms")
         for r in results:
             print(
                 f"{r['page'].ljust(width)}  {r['median_ms']:>9}  {r['min_ms']:>6}  "
-                f"{r['queries']:>7}  {r['slowest_query_ms']:>16}"
+                f"{r.get('python_cpu_ms', 0):>13}  {r['queries']:>7}  {r['slowest_query_ms']:>16}"
             )
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
 

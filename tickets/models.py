@@ -138,12 +138,32 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
             models.Index(fields=["intent", "created_at"], name="ticket_intent_created"),
             # The agents' queue: escalated tickets oldest first. The filter columns ride along
-            # (PostgreSQL INCLUDE), so counting a filtered queue reads only this index.
+            # (PostgreSQL INCLUDE), so counting a filtered queue reads only this index; issue
+            # 18's views and filters (waiting, priority, team, language) ride along too.
             models.Index(
                 fields=["created_at", "id"],
-                name="ticket_escalated_queue_cover",
+                name="ticket_escalated_queue_cover2",
                 condition=Q(status="escalated"),
-                include=["intent", "escalation_reason", "assigned_agent"],
+                include=[
+                    "intent",
+                    "escalation_reason",
+                    "assigned_agent",
+                    "awaiting_customer",
+                    "priority",
+                    "team",
+                    "language",
+                ],
+            ),
+            # "Mine": an agent's escalated tickets, oldest first (the covering index above has
+            # the assignee only as a passenger: finding one agent's read all 95k entries).
+            models.Index(
+                fields=["assigned_agent", "created_at", "id"],
+                name="ticket_escalated_assignee",
+                condition=Q(status="escalated"),
+            ),
+            # A priority within a status (urgent escalated, urgent solved), newest or oldest.
+            models.Index(
+                fields=["status", "priority", "created_at"], name="ticket_status_priority_created"
             ),
         ]
 
