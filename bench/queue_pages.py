@@ -15,8 +15,10 @@ customer's, the automatic answer, the agent's), ratings on a tenth of the answer
 resolutions and deflections. Texts and intents are the starter examples'.
 
 Each page is timed in-process (Django's test Client, production settings, server time only: no
-network), `--runs` times after one warm-up, and the median is reported; `--explain` prints
-EXPLAIN ANALYZE of every query the page ran.
+network), `--runs` times after one warm-up, and the median is reported, with the Python side's
+CPU time (steady on a shared host, where wall time is not) and the slowest query; `--explain`
+prints EXPLAIN ANALYZE of every query the page ran. Set BENCH_QUEUE_DATABASE to fill another
+database than sd_bench_queue (e.g. beside someone else's run).
 """
 
 import argparse
@@ -83,14 +85,22 @@ FILL_SQL = [
     """,
     # Tickets. r: the status draw; the heavy customer is customer1.
     """
+    INSERT INTO tickets_team (name) VALUES ('Billing'), ('Delivery'), ('Accounts'), ('Returns')
+    """,
+    """
+    INSERT INTO tickets_tag (name) VALUES ('vip'), ('refund'), ('complaint')
+    """,
+    """
     CREATE TEMP TABLE bench_ids AS
     SELECT (SELECT min(id) FROM accounts_user WHERE role = 'customer') AS first_customer,
-           (SELECT min(id) FROM accounts_user WHERE role = 'agent') AS first_agent
+           (SELECT min(id) FROM accounts_user WHERE role = 'agent') AS first_agent,
+           (SELECT min(id) FROM tickets_team) AS first_team
     """,
     """
     INSERT INTO tickets_ticket (customer_id, subject, message, intent, confidence, status,
                                 escalation_reason, assigned_agent_id, created_at, updated_at,
-                                resolved_at, idempotency_key, priority, channel, language)
+                                resolved_at, idempotency_key, channel, priority, language,
+                                awaiting_customer, team_id)
     SELECT CASE WHEN mod(g, 200) = 0 THEN b.first_customer
                 ELSE b.first_customer + 1 + (random() * (%(customers)s - 2))::int END,
            CASE WHEN mod(g, 3) = 0 THEN 'Order ' || g ELSE '' END,
@@ -105,15 +115,29 @@ FILL_SQL = [
                 THEN b.first_agent + (random() * (%(agents)s - 1))::int END,
            x.created, x.created + x.delay,
            CASE WHEN x.status IN ('auto_resolved', 'resolved') THEN x.created + x.delay END,
-           '', 'normal', 'portal', ''
+           '', (ARRAY['portal', 'portal', 'api', 'email'])[1 + mod(g, 4)],
+           CASE WHEN x.p < 0.05 THEN 'urgent' WHEN x.p < 0.15 THEN 'high'
+                WHEN x.p < 0.30 THEN 'low' ELSE 'normal' END,
+           CASE WHEN x.l < 0.80 THEN 'en' WHEN x.l < 0.90 THEN 'es' WHEN x.l < 0.95 THEN 'de'
+                ELSE 'fr' END,
+           x.status = 'escalated' AND x.p > 0.6,
+           CASE WHEN mod(g, 2) = 0 THEN b.first_team + mod(g / 2, 4) END
     FROM bench_ids b, generate_series(1, %(tickets)s) g,
          LATERAL (SELECT 1 + (random() * (%(ntexts)s - 1))::int AS t,
                          CASE WHEN r < 0.60 THEN 'auto_resolved' WHEN r < 0.90 THEN 'resolved'
                               WHEN r < 0.995 THEN 'escalated' ELSE 'open' END AS status,
                          now() - interval '365 days' + (g::float8 / %(tickets)s)
                              * interval '365 days' - random() * interval '1 hour' AS created,
-                         random() * interval '2 days' AS delay
+                         random() * interval '2 days' AS delay,
+                         random() + g * 0 AS p, random() + g * 0 AS l
                   FROM (SELECT random() + g * 0 AS r) s) x
+    """,
+    # Tags: "vip" on 2% of tickets, "refund" on 10%, "complaint" on every 30th.
+    """
+    INSERT INTO tickets_ticket_tags (ticket_id, tag_id)
+    SELECT t.id, g.id FROM tickets_ticket t JOIN tickets_tag g
+      ON (g.name = 'vip' AND mod(t.id, 50) = 7) OR (g.name = 'refund' AND mod(t.id, 10) = 3)
+         OR (g.name = 'complaint' AND mod(t.id, 30) = 11)
     """,
     # The conversation: the customer's words; the automatic answer (also on tickets reopened
     # later); the agent's answer.
@@ -203,6 +227,26 @@ def pages() -> dict[str, tuple[str, str]]:
     """name -> (who, URL)."""
     return {
         "queue (default)": ("agent", "/agent/"),
+        # Every view of issue 18, alone and with filters (the queue page, server time).
+        "queue view mine": ("agent", "/agent/?view=mine"),
+        "queue view unassigned": ("agent", "/agent/?view=unassigned"),
+        "queue view waiting on customer": ("agent", "/agent/?view=waiting"),
+        "queue view answered automatically": ("agent", "/agent/?view=auto"),
+        "queue view solved": ("agent", "/agent/?view=solved"),
+        "queue view all": ("agent", "/agent/?view=all"),
+        "queue view all, next page (cursor)": ("agent", "next:/agent/?view=all"),
+        "queue escalated, next page (cursor)": ("agent", "next:/agent/"),
+        "queue escalated + urgent": ("agent", "/agent/?priority=urgent"),
+        "queue escalated + team": ("agent", "/agent/?team={team}"),
+        "queue mine + high": ("agent", "/agent/?view=mine&priority=high"),
+        "queue waiting + es": ("agent", "/agent/?view=waiting&language=es"),
+        "queue auto + intent": ("agent", "/agent/?view=auto&intent=get_refund"),
+        "queue auto + tag vip": ("agent", "/agent/?view=auto&tag=vip"),
+        "queue solved + urgent": ("agent", "/agent/?view=solved&priority=urgent"),
+        "queue all + language de": ("agent", "/agent/?view=all&language=de"),
+        "queue all + tag complaint": ("agent", "/agent/?view=all&tag=complaint"),
+        "queue all + team + urgent": ("agent", "/agent/?view=all&team={team}&priority=urgent"),
+        "queue all + search (words)": ("agent", "/agent/?view=all&q=refund"),
         "queue rows (htmx poll)": ("agent", "/agent/rows/"),
         "queue intent filter": ("agent", "/agent/?intent=get_refund"),
         "queue reason + unassigned": ("agent", "/agent/?reason=reopened&assigned=unassigned"),
@@ -211,11 +255,11 @@ def pages() -> dict[str, tuple[str, str]]:
         "queue search (e-mail)": ("agent", "/agent/?q=customer4242%40example.com"),
         "queue search (#id)": ("agent", "/agent/?q=%23{ticket}"),
         "API ticket list, agent, page 1": ("agent", "/api/tickets"),
-        "API ticket list, agent, page 50": ("agent", "/api/tickets?page=50"),
-        "API list, agent, escalated, page 50": ("agent", "/api/tickets?status=escalated&page=50"),
+        "API ticket list, agent, next page (cursor)": ("agent", "next:/api/tickets"),
+        "API list, agent, escalated, next page": ("agent", "next:/api/tickets?status=escalated"),
         "my tickets (heavy customer)": ("heavy", "/tickets/"),
         "my tickets, page 50 (heavy customer)": ("heavy", "/tickets/?page=50"),
-        "API my tickets, page 50 (heavy)": ("heavy", "/api/tickets?page=50"),
+        "API my tickets, next page (heavy)": ("heavy", "next:/api/tickets"),
         "metrics API (no range: all time)": ("admin", "/api/admin/metrics"),
         "metrics API (last 30 days)": ("admin", "/api/admin/metrics?from={month_ago}&to={today}"),
         "metrics API (1 year)": ("admin", "/api/admin/metrics?from={year_ago}&to={today}"),
@@ -243,7 +287,7 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
     from rest_framework_simplejwt.tokens import RefreshToken
 
     from accounts.models import User
-    from tickets.models import Ticket
+    from tickets.models import Team, Ticket
 
     # Static links without collectstatic's manifest (nothing is written into the work tree).
     override_settings(
@@ -265,6 +309,7 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
         "month_ago": (today - timedelta(days=29)).isoformat(),
         "year_ago": (today - timedelta(days=364)).isoformat(),
         "ticket": Ticket.objects.filter(status="escalated").order_by("-id").values("id")[0]["id"],
+        "team": Team.objects.order_by("id").values_list("id", flat=True).first(),
     }
     clients = {}
     for who, user in people.items():
@@ -274,12 +319,15 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
         clients[who] = client
     wanted = set(args.only.split(";")) if args.only else None
-    results = [rollup_rows()]
+    rollup = "metrics roll-up: first build (once)"
+    results = [rollup_rows()] if not wanted or rollup in wanted else []
     for name, (who, url) in pages().items():
         if wanted and name not in wanted:
             continue
         url = url.format(**values)
         client = clients[who]
+        if url.startswith("next:"):
+            url = next_page_url(client, url.removeprefix("next:"))
         # Metrics are timed as computed (METRICS_CACHE_SECONDS=0) unless the row says cached.
         cached = name.endswith("cached")
         if "just changed" in name:
@@ -291,11 +339,14 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
             h.say(f"{name}: {url} answered {response.status_code}; skipped")
             overridden.disable()
             continue
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            # This process's CPU time: the Python side, without waiting for a busy host's CPU
+            # or for PostgreSQL (which the slowest-query column shows).
+            cpu.append((time.process_time() - cpu_started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         overridden.disable()
@@ -308,6 +359,7 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
                 "url": url,
                 "median_ms": round(statistics.median(times), 1),
                 "min_ms": round(min(times), 1),
+                "python_cpu_ms": round(statistics.median(cpu), 1),
                 "queries": len(queries.captured_queries),
                 "slowest_query_ms": round(slowest[0][0], 1) if slowest else 0,
             }
@@ -321,6 +373,19 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                     print(f"--- {name}\n{sql[:400]}\n" + "\n".join(r[0] for r in cursor.fetchall()))
     return results
+
+
+def next_page_url(client, url: str) -> str:
+    """The address of the page after `url`'s first: the API's `next`, or the queue page's
+    "Next page" link (both carry a cursor)."""
+    import html
+    import re
+
+    response = client.get(url)
+    if url.startswith("/api/"):
+        return response.json()["next"].split("testserver", 1)[1]
+    found = re.search(r'id="queue-next" rel="next" href="([^"]+)"', response.content.decode())
+    return html.unescape(found.group(1))
 
 
 def rollup_rows() -> dict:
@@ -379,12 +444,13 @@ def main() -> int:
         if filled:
             print(f"filled in {filled} s")
         width = max(len(r["page"]) for r in results)
-        print(f"{'page'.ljust(width)}  median ms  min ms  queries  slowest query ms")
+        print(f"{'page'.ljust(width)}  median ms  min ms  python cpu ms  queries  slowest query ms")
         for r in results:
             print(
                 f"{r['page'].ljust(width)}  {r['median_ms']:>9}  {r['min_ms']:>6}  "
-                f"{r['queries']:>7}  {r['slowest_query_ms']:>16}"
+                f"{r.get('python_cpu_ms', 0):>13}  {r['queries']:>7}  {r['slowest_query_ms']:>16}"
             )
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0
 
 

@@ -78,9 +78,23 @@ MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 
 
+ISO_DATE = "%Y-%m-%d"
+ISO_DATE_INPUT = forms.DateInput(
+    format=ISO_DATE,
+    attrs={
+        "placeholder": "YYYY-MM-DD",
+        "pattern": r"\d{4}-\d{2}-\d{2}",
+        "inputmode": "numeric",
+        "size": "10",
+    },
+)
+
+
 class MetricsRangeForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO dates typed as text, the format the heading shows too: a native date input shows the
+    # browser's locale (MM/DD/YYYY in en-US) beside the heading's "2 Nov 2026" (issue 18).
+    date_from = forms.DateField(label="From", input_formats=[ISO_DATE], widget=ISO_DATE_INPUT)
+    date_to = forms.DateField(label="To", input_formats=[ISO_DATE], widget=ISO_DATE_INPUT)
 
     @staticmethod
     def default_range(today: date) -> tuple[date, date]:

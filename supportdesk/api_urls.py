@@ -26,6 +26,7 @@ from tickets.api import (
     TicketReplyView,
 )
 from tickets.macro_api import MacroDetailView, MacroListView
+from tickets.queue_api import SavedViewDetailView, SavedViewListCreateView, TicketBulkView
 from tickets.rules_api import RuleDetailView, RuleListCreateView
 
 urlpatterns = [
@@ -35,6 +36,9 @@ urlpatterns = [
     path("account/export", AccountExportView.as_view(), name="api-account-export"),
     path("account/erase", AccountEraseView.as_view(), name="api-account-erase"),
     path("tickets", TicketListCreateView.as_view(), name="api-tickets"),
+    path("tickets/bulk", TicketBulkView.as_view(), name="api-tickets-bulk"),
+    path("views", SavedViewListCreateView.as_view(), name="api-views"),
+    path("views/<int:pk>", SavedViewDetailView.as_view(), name="api-view"),
     path("tickets/<int:pk>", TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/resolve", TicketResolveView.as_view(), name="api-ticket-resolve"),
     path("tickets/<int:pk>/reply", TicketReplyView.as_view(), name="api-ticket-reply"),

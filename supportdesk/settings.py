@@ -364,6 +364,8 @@ INTENT_FEATURIZER = env.str("INTENT_FEATURIZER", default="tfidf")
 METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=60)
 # Wiring between apps: tickets asks for valid intents without importing resolution.
 TICKET_INTENT_CHOICES = "resolution.selectors.intent_slugs"
+# ... and the intents' names (slug -> name) that dropdowns show instead of raw slugs.
+TICKET_INTENT_NAMES = "resolution.selectors.intent_names"
 # ... and the AI's draft answer that the agents' reply box starts from ("" for none).
 TICKET_REPLY_DRAFT = "resolution.selectors.pending_draft"
 # A customer's data export and erasure (accounts/privacy.py) asks these modules for their part.

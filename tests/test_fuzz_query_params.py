@@ -27,7 +27,8 @@ from resolution.views import MetricsRangeForm
 from tests.api_helpers import _clear_throttle_history, answered_ticket, api  # noqa: F401
 from tests.test_security_matrix import RULES, _admin_model_keys, _path
 from tickets.agent_forms import QueueFilterForm
-from tickets.api import TicketFilter, TicketPagination
+from tickets.api import TicketFilter
+from tickets.paging import TicketCursorPagination as TicketPagination
 
 EXAMPLES = int(os.environ.get("SUPPORTDESK_FUZZ_EXAMPLES", "4"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,11 +62,16 @@ NAMES = sorted(
     | set(MetricsRangeForm.base_fields)
     | set(TicketFilter.base_filters)
     | set(MetricsQuerySerializer().fields)
-    | {TicketPagination.page_query_param, TicketPagination.page_size_query_param, "format"}
+    | {
+        TicketPagination.page_query_param,
+        TicketPagination.page_size_query_param,
+        TicketPagination.cursor_query_param,
+        "format",
+    }
     | _admin_names()
 )
 
-GATES = {"format", "page", "page_size", "p", "o", "e", "all", "_to_field", "_popup"}
+GATES = {"format", "page", "page_size", "cursor", "p", "o", "e", "all", "_to_field", "_popup"}
 GATE_VALUES = ["²", "9" * 40, "-1"]
 
 NASTY = [

@@ -147,6 +147,21 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         {"body": "Here is what to do.", "action": "reply"},
         [LOGIN, "403", "403"] + ["->/agent/tickets/{id}/#conversation-end"] * 2,
     ),
+    # The queue's bulk bar and saved views (a ticket id nobody has: authorization is the point;
+    # the per-ticket checks are in test_agent_queue.py). {pk} of a view is nobody's view.
+    "agent:bulk": (
+        "post",
+        "escalated",
+        {"tickets": "999999", "action": "resolve"},
+        [LOGIN, "403", "403", QUEUE, QUEUE],
+    ),
+    "agent:view_save": (
+        "post",
+        "escalated",
+        {"name": "Mine", "query": "view=mine"},
+        [LOGIN, "403", "403", QUEUE, QUEUE],
+    ),
+    "agent:view_delete": ("post", "escalated", None, [LOGIN, "403", "403", "404", "404"]),
     "ai:panel": ("get", "escalated", None, AGENT_PAGE),
     "ai:intent_new": ("get", "escalated", None, AGENT_PAGE),
     "ai:metrics": ("get", "answered", None, [LOGIN, "403", "403", "403", "200"]),
@@ -187,6 +202,14 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
         ["401", "204", "204", "403", "403"],
     ),
     "api-tickets": ("get", "answered", None, ["401", "200", "200", "200", "200"]),
+    "api-tickets-bulk": (
+        "post",
+        "escalated",
+        {"tickets": [999999], "action": "resolve"},
+        ["401", "403", "403", "200", "200"],
+    ),
+    "api-views": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
+    "api-view": ("delete", "answered", None, ["401", "403", "403", "404", "404"]),
     "api-ticket": ("get", "answered", None, ["401", "200", "404", "200", "200"]),
     "api-ticket-resolve": ("post", "answered", None, ["401", "200", "404", "200", "200"]),
     "api-ticket-reply": (

@@ -8,12 +8,12 @@ The ticket detail and the resolve action show the AI's decision; they live in re
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -36,6 +36,7 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
+from tickets.paging import TicketCursorPagination
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
     CustomerReplySerializer,
@@ -91,19 +92,32 @@ class IsoDateFilter(django_filters.DateFilter):
     field_class = IsoDateFormField
 
 
+# Ids up to 2**53: exact in a JSON number, so the schema's bound means what it says.
+MAX_FILTER_ID = 2**53
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, min_value=1, max_value=MAX_FILTER_ID, **kwargs)
+
+
 class TicketFilter(django_filters.FilterSet):
     """Filters, strictly: `?status=` is an error, not "any status" as in an HTML form."""
 
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     intent = django_filters.CharFilter(max_length=64, help_text="An intent's slug.")
     escalation_reason = django_filters.ChoiceFilter(choices=EscalationReason.choices)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
+    # An id, not a choice: an unknown team is an empty list, as an unknown intent is.
+    team = IdFilter(field_name="team_id", help_text="A team's id.")
     created_from = IsoDateFilter(
         field_name="created_at", lookup_expr="date__gte", help_text="Created on or after."
     )
     created_to = IsoDateFilter(
         field_name="created_at", lookup_expr="date__lte", help_text="Created on or before."
     )
-    priority = django_filters.ChoiceFilter(choices=Priority.choices)
     tags = django_filters.CharFilter(
         method="filter_tags",
         max_length=MAX_TAGS * 51,
@@ -120,6 +134,7 @@ class TicketFilter(django_filters.FilterSet):
             "created_to",
             "priority",
             "tags",
+            "team",
         ]
 
     def filter_tags(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
@@ -139,45 +154,6 @@ class TicketFilter(django_filters.FilterSet):
         return valid and not blank
 
 
-class TicketPagination(PageNumberPagination):
-    """Page numbers; `page` and `page_size` refused when invalid, not silently replaced.
-
-    A page past the end is a 404; a page size out of 1-100 or a page that is not a number, 400.
-    """
-
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_page_number(self, request: Request, paginator) -> str | int:
-        raw = request.query_params.get(self.page_query_param)
-        if raw is None:
-            return 1
-        if not (raw.isascii() and raw.isdigit()):  # DRF would read "" as 1 and "last" as last
-            raise serializers.ValidationError({"page": ["Must be a whole number from 1."]})
-        return raw
-
-    def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            raise serializers.ValidationError(
-                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
-            )
-        return int(raw)
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        parameters = super().get_schema_operation_parameters(view)
-        limits = {
-            "page": {"minimum": 1},
-            "page_size": {"minimum": 1, "maximum": self.max_page_size},
-        }
-        for parameter in parameters:
-            parameter["schema"].update(limits.get(parameter["name"], {}))
-        return parameters
-
-
 # JSON, or multipart/form-data with files in `attachments` (the same fields as form fields).
 WITH_FILES = [JSONParser, MultiPartParser]
 
@@ -190,7 +166,7 @@ class TicketListCreateView(generics.ListCreateAPIView):
     serializer_class = TicketSerializer
     parser_classes = WITH_FILES
     filterset_class = TicketFilter
-    pagination_class = TicketPagination
+    pagination_class = TicketCursorPagination
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Ticket]:
@@ -205,7 +181,12 @@ class TicketListCreateView(generics.ListCreateAPIView):
         operation_id="tickets_list",
         tags=["tickets"],
         summary="List tickets",
-        description="Customers see their own tickets; agents and admins see all. Newest first.",
+        description=(
+            "Customers see their own tickets; agents and admins see all. Newest first, a page "
+            "at a time: follow `next` (it carries a `cursor`) for the following page. Page "
+            "numbers (`page`) and the total `count` are gone (issue 18): a cursor reaches any "
+            "depth of a million tickets at the cost of the first page."
+        ),
         parameters=[
             OpenApiParameter(
                 "intent",
@@ -217,6 +198,11 @@ class TicketListCreateView(generics.ListCreateAPIView):
                 {"type": "string", "pattern": TAGS_QUERY_PATTERN, "maxLength": MAX_TAGS * 51},
                 description="Comma-separated tag names: tickets carrying every one of them "
                 "(agents; customers' tickets carry none they can see).",
+            ),
+            OpenApiParameter(
+                "team",
+                {"type": "integer", "minimum": 1, "maximum": MAX_FILTER_ID},
+                description="A team's id.",
             ),
         ],
         responses={200: TicketSerializer(many=True), **error_responses(400, 401, 404)},

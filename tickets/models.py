@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class TicketStatus(models.TextChoices):
@@ -81,6 +82,11 @@ class Tag(models.Model):
         return self.name
 
 
+# How long the AI usually needs to decide a ticket, with a wide margin (a decision is ~3 ms; a
+# queued one waits for a worker).
+AI_EXPECTED_SECONDS = 120
+
+
 class Ticket(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets"
@@ -124,6 +130,10 @@ class Ticket(models.Model):
     # What the SLA sweep already announced, e.g. "first_response:warning resolution:breach"
     # (so each warning and breach is announced once; cleared when the clock restarts).
     sla_notified = models.CharField(max_length=100, blank=True, editable=False)
+    # An agent answered and the customer has not written since: the queue's "waiting on the
+    # customer" view. Kept by tickets.services (agent reply sets it, customer reply clears it)
+    # so the view is an indexed filter, not a "whose message is newest" subquery per row.
+    awaiting_customer = models.BooleanField(default=False)
     # The client's Idempotency-Key (API) or the compose form's one-time token (portal): a
     # second submission with the same key returns the first ticket instead of a duplicate.
     idempotency_key = models.CharField(max_length=128, blank=True, editable=False)
@@ -142,12 +152,32 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
             models.Index(fields=["intent", "created_at"], name="ticket_intent_created"),
             # The agents' queue: escalated tickets oldest first. The filter columns ride along
-            # (PostgreSQL INCLUDE), so counting a filtered queue reads only this index.
+            # (PostgreSQL INCLUDE), so counting a filtered queue reads only this index; issue
+            # 18's views and filters (waiting, priority, team, language) ride along too.
             models.Index(
                 fields=["created_at", "id"],
-                name="ticket_escalated_queue_cover",
+                name="ticket_escalated_queue_cover2",
                 condition=Q(status="escalated"),
-                include=["intent", "escalation_reason", "assigned_agent"],
+                include=[
+                    "intent",
+                    "escalation_reason",
+                    "assigned_agent",
+                    "awaiting_customer",
+                    "priority",
+                    "team",
+                    "language",
+                ],
+            ),
+            # "Mine": an agent's escalated tickets, oldest first (the covering index above has
+            # the assignee only as a passenger: finding one agent's read all 95k entries).
+            models.Index(
+                fields=["assigned_agent", "created_at", "id"],
+                name="ticket_escalated_assignee",
+                condition=Q(status="escalated"),
+            ),
+            # A priority within a status (urgent escalated, urgent solved), newest or oldest.
+            models.Index(
+                fields=["status", "priority", "created_at"], name="ticket_status_priority_created"
             ),
         ]
 
@@ -164,6 +194,35 @@ class Ticket(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != TicketStatus.OPEN
+
+    @property
+    def is_slow_to_decide(self) -> bool:
+        """Still open past the few seconds the AI takes: the page says so instead of
+        promising "a few seconds" for ever (the worker may be down or busy)."""
+        waited = timezone.now() - self.created_at
+        return self.status == TicketStatus.OPEN and waited.total_seconds() > AI_EXPECTED_SECONDS
+
+
+class SavedView(models.Model):
+    """An agent's named queue view: the queue page's query string (view and filters), kept so
+    a click on its chip brings the same list back."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    # The query string as the queue page reads it, e.g. "view=mine&priority=high".
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner_id})"
 
 
 class AuthorKind(models.TextChoices):

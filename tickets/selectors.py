@@ -1,11 +1,12 @@
 """Reads of tickets, with the authorization rule in one place: who may see which ticket."""
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
 
 from accounts.models import User
-from tickets.models import Attachment, AuthorKind, Message, Ticket
+from tickets.models import Attachment, AuthorKind, Message, Ticket, TicketStatus
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -75,3 +76,76 @@ def customer_other_tickets(ticket: Ticket) -> list[Ticket]:
         .only("pk", "subject", "message", "status", "created_at", "customer_id")
         .order_by("-created_at", "-pk")[:CUSTOMER_CONTEXT_TICKETS]
     )
+
+
+# --- The agents' queue: named views, each a filter and an order the indexes serve -----------
+
+
+class QueueView(models.TextChoices):
+    ESCALATED = "escalated", "Escalated"
+    MINE = "mine", "Mine"
+    UNASSIGNED = "unassigned", "Unassigned"
+    WAITING = "waiting", "Waiting on customer"
+    AUTO = "auto", "Answered automatically"
+    SOLVED = "solved", "Solved"
+    ALL = "all", "All"
+
+
+OLDEST_FIRST = ("created_at", "id")
+NEWEST_FIRST = ("-created_at", "-id")
+
+# Work still to do reads oldest first (who has waited longest); finished work newest first.
+QUEUE_ORDER = {
+    QueueView.ESCALATED: OLDEST_FIRST,
+    QueueView.MINE: OLDEST_FIRST,
+    QueueView.UNASSIGNED: OLDEST_FIRST,
+    QueueView.WAITING: OLDEST_FIRST,
+    QueueView.AUTO: NEWEST_FIRST,
+    QueueView.SOLVED: NEWEST_FIRST,
+    QueueView.ALL: NEWEST_FIRST,
+}
+
+
+def queue_tickets(user: User, view: str) -> QuerySet[Ticket]:
+    """The tickets of one queue view, for an agent or admin (anyone else: none), unordered.
+
+    "Escalated" is every ticket with a person (the old queue); "mine", "unassigned" and
+    "waiting on customer" are parts of it. Its order is `QUEUE_ORDER[view]`.
+    """
+    tickets = tickets_visible_to(user) if user.is_authenticated and user.is_agent else None
+    if tickets is None:
+        return Ticket.objects.none()
+    with_agent = Q(status=TicketStatus.ESCALATED)
+    condition = {
+        QueueView.ESCALATED: with_agent,
+        QueueView.MINE: with_agent & Q(assigned_agent=user),
+        QueueView.UNASSIGNED: with_agent & Q(assigned_agent__isnull=True),
+        QueueView.WAITING: with_agent & Q(awaiting_customer=True),
+        QueueView.AUTO: Q(status=TicketStatus.AUTO_RESOLVED),
+        QueueView.SOLVED: Q(status=TicketStatus.RESOLVED),
+        QueueView.ALL: Q(),
+    }[QueueView(view)]
+    return tickets.filter(condition)
+
+
+def _workable(user: User) -> QuerySet[Ticket]:
+    """Escalated tickets `user` can take on: unassigned or already theirs, oldest first."""
+    return (
+        queue_tickets(user, QueueView.ESCALATED)
+        .filter(Q(assigned_agent__isnull=True) | Q(assigned_agent=user))
+        .order_by(*OLDEST_FIRST)
+    )
+
+
+def next_ticket(user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket to work on after `ticket`: the next workable one in the queue's order,
+    or (past the end) the oldest one that is not `ticket`."""
+    after = Q(created_at__gt=ticket.created_at) | Q(created_at=ticket.created_at, pk__gt=ticket.pk)
+    workable = _workable(user).exclude(pk=ticket.pk)
+    return workable.filter(after).first() or workable.first()
+
+
+def previous_ticket(user: User, ticket: Ticket) -> Ticket | None:
+    """The workable ticket just before `ticket` in the queue's order, if any."""
+    before = Q(created_at__lt=ticket.created_at) | Q(created_at=ticket.created_at, pk__lt=ticket.pk)
+    return _workable(user).filter(before).order_by("-created_at", "-id").first()

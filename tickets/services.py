@@ -6,9 +6,11 @@ how many rows changed), so two agents clicking at once get one winner and one cl
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -24,6 +26,7 @@ from tickets.models import (
     Message,
     Notification,
     Priority,
+    SavedView,
     Tag,
     Team,
     Ticket,
@@ -55,8 +58,12 @@ def known_intent_slugs() -> set[str]:
     return set(import_string(settings.TICKET_INTENT_CHOICES)())
 
 
-# --- Audit: every change of status, intent, assignee, team or priority leaves a TicketEvent ---
-# (tags are many-to-many: ticket_set_tags records them itself.)
+def known_intent_names() -> dict[str, str]:
+    """slug -> the intent's name, for dropdowns (settings wire the app that owns intents)."""
+    return import_string(settings.TICKET_INTENT_NAMES)()
+
+
+# --- Audit: every change of status, intent, assignee, team or priority leaves a TicketEvent --
 
 _AUDITED = {
     "status": TicketEvent.Field.STATUS,
@@ -345,10 +352,13 @@ def ticket_customer_reply(
     for file in attachments:
         attachment_add(ticket=ticket, message=message, filename=file.filename, data=file.data)
     reopened = ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED)
+    # The customer answered: the ticket waits on the desk again, not on them.
+    ticket.awaiting_customer = False
     if reopened:
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
+        ticket.save(update_fields=["awaiting_customer"])
     else:
-        ticket.save(update_fields=["updated_at"])
+        ticket.save(update_fields=["awaiting_customer", "updated_at"])
     if ticket.assigned_agent_id is not None:
         notification_create(
             recipient=ticket.assigned_agent, ticket=ticket, kind=Notification.Kind.CUSTOMER_REPLY
@@ -420,6 +430,14 @@ def ticket_agent_reply(
         )
     if internal and (resolve or add_to_knowledge):
         raise InvalidInput("An internal note cannot resolve a ticket or teach the knowledge base.")
+    if add_to_knowledge and not resolve:
+        # Was silently ignored (issue 18): the answer is taken for the knowledge base only when
+        # it settles the ticket, so say so instead of dropping the agent's request.
+        raise InvalidInput(
+            "An answer goes to the knowledge base when it resolves the ticket: "
+            "use “Send and resolve”.",
+            details={"add_to_knowledge": ["only with resolve"]},
+        )
     attachments_check(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     before = _audit_state(ticket)
@@ -453,6 +471,9 @@ def ticket_agent_reply(
         fields.append("assigned_agent")
     if not internal:
         fields += sla_first_response(ticket, at=message.created_at)
+        # Answered and still open: the queue's "waiting on customer" until they write back.
+        ticket.awaiting_customer = not resolve
+        fields.append("awaiting_customer")
     if resolve:
         ticket.status = TicketStatus.RESOLVED
         ticket.resolved_at = timezone.now()
@@ -511,18 +532,44 @@ def ticket_update(
 
 
 @transaction.atomic
-def ticket_resolve(*, ticket: Ticket, actor: User) -> Ticket:
-    """Close a ticket without a reply (an admin's action): status resolved, resolved_at set."""
+def ticket_resolve(*, ticket: Ticket, actor: User, note: str = "resolved by an admin") -> Ticket:
+    """Close a ticket without a reply (an admin's action, or an agent's bulk action on tickets
+    they may change): status resolved, resolved_at set."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == TicketStatus.RESOLVED:
         raise Conflict("This ticket is already resolved.", code="already_resolved")
+    ticket_change_check(ticket, actor)
     before = _audit_state(ticket)
     ticket.status = TicketStatus.RESOLVED
     ticket.resolved_at = timezone.now()
     ticket.escalation_reason = ""
-    ticket.save(update_fields=["status", "resolved_at", "escalation_reason", "updated_at"])
-    _record(ticket, before, actor=actor, note="resolved by an admin")
+    ticket.awaiting_customer = False
+    ticket.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "escalation_reason",
+            "awaiting_customer",
+            "updated_at",
+        ]
+    )
+    _record(ticket, before, actor=actor, note=note)
     return ticket
+
+
+# --- Fields an agent sets from the queue (one at a time, or many tickets at once) -----------
+
+
+def ticket_change_check(ticket: Ticket, actor: User) -> None:
+    """A ticket another agent holds is theirs (and any admin's), as for replies."""
+    if not actor.is_agent:
+        raise NotAllowed("Only agents and admins can change tickets.")
+    if ticket.assigned_agent_id not in (None, actor.pk) and not actor.is_admin:
+        raise Conflict(
+            f"{ticket.assigned_agent.get_full_name()} is working on this ticket: only they "
+            "or an admin can change it.",
+            code="already_claimed",
+        )
 
 
 def ticket_latest_answer(ticket: Ticket) -> Message | None:
@@ -704,3 +751,40 @@ def ticket_set_tags(
             new_value=",".join(new)[:254],
         )
     return new
+
+
+# --- Saved queue views ---------------------------------------------------------------------
+
+MAX_SAVED_VIEWS = 30
+# What a saved view may hold: the queue page's view and filters (never a page's cursor).
+SAVED_VIEW_KEYS = (
+    "view",
+    "q",
+    "intent",
+    "reason",
+    "priority",
+    "tag",
+    "team",
+    "language",
+    "assigned",
+)
+
+
+def saved_view_create(*, owner: User, name: str, query: str) -> SavedView:
+    """Keep the queue's `query` under `name` for `owner` (a name used again is replaced)."""
+    name = _clean_text(name, field="name", max_length=60)
+    params = QueryDict(query)
+    kept = urlencode([(key, params[key]) for key in SAVED_VIEW_KEYS if params.get(key)])
+    if len(kept) > 1000:
+        raise InvalidInput("These filters are too long to save.", details={"query": ["long"]})
+    with transaction.atomic():
+        existing = SavedView.objects.select_for_update().filter(owner=owner)
+        if len(existing) >= MAX_SAVED_VIEWS and not any(v.name == name for v in existing):
+            raise InvalidInput(
+                f"You have {MAX_SAVED_VIEWS} saved views already: remove one first.",
+                details={"name": ["too many views"]},
+            )
+        view, _ = SavedView.objects.update_or_create(
+            owner=owner, name=name, defaults={"query": kept}
+        )
+    return view

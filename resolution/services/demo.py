@@ -81,16 +81,18 @@ def load_demo_desk() -> int:
             "Let me know if anything else comes up.",
             resolve=True,
         )
-    # One ticket stored by a bulk path, still waiting for the AI: POST /api/tickets/{id}/resolve
-    # or the periodic sweep decides it.
+    # One ticket stored by a bulk path (as imports store them), which skips the signal: decided
+    # here like an import's, so no demo ticket stays "Open" for ever (issue 18: without a
+    # worker's sweep it did, under "this usually takes a few seconds").
     text = "I moved last week. Can I change the delivery address on order 66410?"
     with transaction.atomic():
-        (waiting,) = Ticket.objects.bulk_create(
+        (imported,) = Ticket.objects.bulk_create(
             [Ticket(customer=customer, subject="Change my address", message=text)]
         )
         Message.objects.create(
-            ticket=waiting, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
+            ticket=imported, author_kind=AuthorKind.CUSTOMER, author=customer, body=text
         )
+    run_pipeline(imported.pk)
     # A month of history behind them (resolution/services/demo_history.py).
     history = load_demo_history(agent=agent)
     return len(tickets) + 1 + history

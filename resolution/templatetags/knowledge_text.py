@@ -5,7 +5,11 @@ page that shows an entry to a customer, or hands it to an agent answering one, f
 for that customer.
 """
 
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from resolution.services.scrubbing import SAMPLE_CUSTOMER, render_for, render_for_user
 
@@ -21,3 +25,13 @@ def for_customer(text: str, user) -> str:
 def for_sample(text: str) -> str:
     """As the review's sample customer receives it (see SAMPLE_CUSTOMER)."""
     return render_for(text or "", **SAMPLE_CUSTOMER)
+
+
+@register.filter
+def added_ago(moment) -> str:
+    """ "just now" under a minute (timesince said "0 minutes ago"), else "3 hours ago"."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
