@@ -233,6 +233,7 @@ def test_saved_views_are_limited_per_agent(agent):
 def test_bulk_actions_change_each_ticket_with_one_event_each(client, agent, alice):
     tickets = [escalated_ticket(alice) for _ in range(3)]
     team = Team.objects.create(name="Billing")
+    team.members.add(agent)  # assigning someone outside the team would clear the team
     client = logged_in(client, agent)
     ids = [t.pk for t in tickets]
     for data in [

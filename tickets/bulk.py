@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.text import slugify
 
 from accounts.models import User
 from tickets.errors import InvalidInput, ServiceError
@@ -67,10 +68,12 @@ def _change_for(action: str, value: str, actor: User) -> Callable[[Ticket], obje
                 raise InvalidInput("No such team.", details={"value": ["unknown team"]})
         return lambda ticket: ticket_assign(ticket=ticket, actor=actor, team=team)
     if action == BulkAction.TAG:
-        if not value.strip():
+        # Typed in the bulk bar: "Refund Asked" becomes the tag refund-asked.
+        tag = slugify(value.strip(), allow_unicode=True)[:50]
+        if not tag:
             raise InvalidInput("Name the tag to add.", details={"value": ["required"]})
         return _held_checked(
-            actor, lambda ticket: ticket_set_tags(ticket=ticket, actor=actor, add=[value])
+            actor, lambda ticket: ticket_set_tags(ticket=ticket, actor=actor, add=[tag])
         )
     if action == BulkAction.PRIORITY:
         if value not in Priority.values:

@@ -35,7 +35,7 @@ from tickets.models import (
 )
 from tickets.notifications import notification_create
 from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
-from tickets.sla import sla_first_response, sla_start
+from tickets.sla import sla_first_response, sla_recompute, sla_start
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -675,7 +675,8 @@ def ticket_set_priority(*, ticket: Ticket, actor: User, priority: str) -> Ticket
     before = _audit_state(ticket)
     if ticket.priority != priority:
         ticket.priority = priority
-        ticket.save(update_fields=["priority", "updated_at"])
+        # The SLA's due times follow the new priority's policy, from the same start.
+        ticket.save(update_fields=["priority", *sla_recompute(ticket), "updated_at"])
         _record(ticket, before, actor=actor)
     return ticket
 
