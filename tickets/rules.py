@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 
 import regex
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -229,10 +232,27 @@ def condition_holds(cond: dict, ticket: Ticket, *, intent: str) -> bool:
     return actual in _as_list(value)
 
 
+# The active rules, in order, cached for every ticket until a rule changes (the signal
+# receivers below drop it): no query per ticket on the pipeline's hot path.
+RULES_CACHE_KEY = "tickets:active-rules"
+
+
+def active_rules() -> list[Rule]:
+    return cache.get_or_set(
+        RULES_CACHE_KEY, lambda: list(Rule.objects.filter(active=True)), timeout=None
+    )
+
+
+@receiver([post_save, post_delete], sender=Rule)
+def _rules_changed(**kwargs) -> None:
+    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+    cache.delete(RULES_CACHE_KEY)
+
+
 def rules_matching(ticket: Ticket, *, stage: str, intent: str = "") -> list[Rule]:
     """The active rules of `stage` whose conditions all hold, in order (no writes)."""
     matching = []
-    for rule in Rule.objects.filter(active=True, stage=stage):
+    for rule in (rule for rule in active_rules() if rule.stage == stage):
         try:
             if all(condition_holds(c, ticket, intent=intent) for c in rule.conditions):
                 matching.append(rule)
@@ -297,13 +317,17 @@ def rules_apply(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
     return outcome
 
 
-@transaction.atomic
 def rules_before_model(ticket: Ticket) -> RulesOutcome:
     """The before-model rules on a new ticket: field actions applied now, in their own
     short transaction (the AI's work must not hold the row lock)."""
     rules = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
     if not rules:
         return RulesOutcome()
+    with transaction.atomic():
+        return _rules_apply_locked(ticket, rules)
+
+
+def _rules_apply_locked(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
     locked = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
     outcome = rules_apply(locked, rules)
     ticket.priority, ticket.team_id = locked.priority, locked.team_id
