@@ -128,8 +128,13 @@ def announce_feedback(sender, instance: Feedback, created: bool, raw: bool, **kw
 
 @receiver(sla_alert, dispatch_uid="channels_sla_alert")
 def announce_sla(sender, ticket: Ticket, target: str, kind: str, due, **kwargs) -> None:
-    """The SLA sweep's warnings and breaches (sent after its commit)."""
+    """The SLA sweep's warnings and breaches (sent after its commit): a webhook event, and for
+    a breach an e-mail to the ticket's agent (else its team, else the admins)."""
     from channels.services.webhooks import webhook_publish
+    from channels.tasks import send_sla_breach_email
+
+    if kind == "breach":
+        _queue(send_sla_breach_email, ticket.pk, target)
 
     event = "ticket.sla_breached" if kind == "breach" else "ticket.sla_warning"
     data = ticket_data(ticket)

@@ -36,6 +36,13 @@ def send_survey_email(ticket_id: int) -> bool:
     return email_send_survey(ticket_id=ticket_id)
 
 
+@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
+def send_sla_breach_email(ticket_id: int, target: str) -> bool:
+    from channels.services.sla_email import email_sla_breach
+
+    return email_sla_breach(ticket_id=ticket_id, target=target)
+
+
 @shared_task
 def deliver_webhook(delivery_id: int) -> None:
     from channels.services.webhooks import webhook_deliver

@@ -9,6 +9,7 @@ from django.utils import timezone
 from channels.models import WebhookEndpoint
 from resolution.metrics import summary
 from tests.api_helpers import api, open_ticket
+from tests.conftest import make_user
 from tickets.models import BusinessCalendar, Priority, SlaPolicy, Ticket, TicketEvent, TicketStatus
 from tickets.rules import rule_save
 from tickets.services import ticket_agent_reply, ticket_escalate, ticket_resolve
@@ -277,3 +278,31 @@ def test_the_agents_workspace_shows_the_next_target(alice, agent, client, settin
     client.force_login(alice)
     own = client.get(reverse("portal:ticket_detail", args=[ticket.pk]))
     assert own.status_code == 200 and "data-sla" not in own.content.decode()
+
+
+def test_a_breach_is_emailed_to_the_agent_then_the_team_then_the_admins(
+    alice, agent, admin_user, smtp_server, django_capture_on_commit_callbacks
+):
+    from tickets.models import Team
+
+    now = timezone.now()
+    mine = to_person(alice)
+    Ticket.objects.filter(pk=mine.pk).update(assigned_agent=agent)
+    team_member = make_user("tess@example.com", "agent")
+    billing = Team.objects.create(name="Billing")
+    billing.members.add(team_member)
+    teams = to_person(alice)
+    Ticket.objects.filter(pk=teams.pk).update(team=billing)
+    nobodys = to_person(alice)
+    Ticket.objects.update(first_response_due=now - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sla_sweep(now=now)["breach"] == 3
+    messages = smtp_server.wait_for(3)
+    by_ticket = {int(m["Subject"].split("#")[1].split("]")[0]): m for m in messages}
+    assert by_ticket[mine.pk]["To"] == agent.email
+    assert by_ticket[teams.pk]["To"] == "tess@example.com"
+    assert by_ticket[nobodys.pk]["To"] == admin_user.email
+    text = by_ticket[mine.pk].get_content()
+    assert "missed its first reply target" in text
+    assert f"/agent/tickets/{mine.pk}/" in text
+    assert "parcel" not in text.lower()  # none of the customer's words
