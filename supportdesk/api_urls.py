@@ -19,6 +19,7 @@ from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
 from supportdesk.api_errors import api_not_found
 from tickets.api import (
+    TeamListView,
     TicketAssignView,
     TicketClaimView,
     TicketCustomerReplyView,
@@ -49,6 +50,7 @@ urlpatterns = [
         TicketCustomerReplyView.as_view(),
         name="api-ticket-customer-reply",
     ),
+    path("teams", TeamListView.as_view(), name="api-teams"),
     path("macros", MacroListView.as_view(), name="api-macros"),
     path("macros/<int:pk>", MacroDetailView.as_view(), name="api-macro"),
     path("feedback/<int:ticket_id>", FeedbackView.as_view(), name="api-feedback"),

@@ -23,7 +23,7 @@ def test_an_assignment_and_a_customer_reply_are_emailed_to_the_agent(
     replied = smtp_server.wait_for(2)[1]
     assert replied["To"] == "agnes@example.com"
     assert "The customer replied" in replied["Subject"]
-    # The customer's words stay in the desk: the e-mail links to them.
+    # The conversation stays in the desk: the e-mail links to it.
     assert "1234" not in replied.get_body(preferencelist=("plain",)).get_content()
     notices = OutboundEmail.objects.filter(kind="notice", ticket=ticket)
     assert notices.count() == 2 and all(n.sent_at for n in notices)

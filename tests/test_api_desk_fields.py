@@ -125,3 +125,19 @@ def test_the_list_filters_by_priority_tags_and_team(alice, agent):
     error_of(api(agent).get("/api/tickets?priority=whenever"), 400)
     error_of(api(agent).get("/api/tickets?tags=two%20words"), 400)
     error_of(api(agent).get("/api/tickets?tags="), 400)
+
+
+def test_agents_list_the_teams_and_their_members_to_assign_to(agent, agent2, alice):
+    team = Team.objects.create(name="Billing", round_robin=True)
+    team.members.add(agent2)
+    body = api(agent).get("/api/teams").json()
+    assert body == [
+        {
+            "id": team.pk,
+            "name": "Billing",
+            "round_robin": True,
+            "members": [{"id": agent2.pk, "name": "Arthur Agent"}],
+        }
+    ]
+    error_of(api(alice).get("/api/teams"), 403)
+    error_of(api(None).get("/api/teams"), 401)

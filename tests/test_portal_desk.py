@@ -143,6 +143,15 @@ def test_the_bell_counts_unread_notifications_and_reading_clears_them(
     assert 'id="notifications-unread"' not in client.get("/agent/").content.decode()
 
 
+def test_opening_the_ticket_marks_its_notifications_read(client, ticket, alice, agent, agent2):
+    other = escalated_ticket(alice)
+    ticket_assign(ticket=ticket, actor=agent2, agent=agent)
+    ticket_assign(ticket=other, actor=agent2, agent=agent)
+    login(client, agent).get(f"/agent/tickets/{ticket.pk}/")
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert list(unread.values_list("ticket_id", flat=True)) == [other.pk]
+
+
 def test_an_agent_cannot_read_anothers_notification(client, ticket, agent, agent2):
     ticket_assign(ticket=ticket, actor=agent, agent=agent2)
     login(client, agent)

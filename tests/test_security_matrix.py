@@ -221,6 +221,7 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     "api-ticket-claim": ("post", "escalated", None, ["401", "403", "403", "200", "200"]),
     "api-ticket-assign": ("post", "escalated", {"team": None}, ["401", "403", "403", "200", "200"]),
     "api-macros": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
+    "api-teams": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
     "api-macro": ("get", "answered", None, ["401", "403", "403", "200", "200"]),
     "api-ticket-customer-reply": (
         "post",

@@ -21,6 +21,7 @@ from tickets.bulk import tickets_bulk_apply
 from tickets.errors import Conflict, ServiceError
 from tickets.macros import macro_reply, macros_visible_to
 from tickets.models import SavedView, Ticket, TicketStatus
+from tickets.notifications import notifications_mark_read
 from tickets.paging import QueuePage
 from tickets.selectors import (
     QUEUE_ORDER,
@@ -167,12 +168,14 @@ def _workspace(
 @agent_required
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(tickets_visible_to(request.user), pk=pk)
-    # The intent's draft mode: the AI's answer waits in the reply box to be sent, edited or
-    # discarded (each is a verdict on it; resolution listens to the reply).
+    # Opening the ticket is reading what the bell said about it.
+    notifications_mark_read(user=request.user, ticket=ticket)
     # A macro the agent picked (`?macro=<id>`) fills the reply box instead of the AI's draft.
     if (from_macro := macro_reply_initial(request, ticket)) is not None:
         form = AgentReplyForm(ticket=ticket, initial=from_macro)
         return _workspace(request, ticket, form)
+    # The intent's draft mode: the AI's answer waits in the reply box to be sent, edited or
+    # discarded (each is a verdict on it; resolution listens to the reply).
     draft = reply_draft(ticket)
     form = AgentReplyForm(ticket=ticket, initial={"body": draft} if draft else None)
     return _workspace(request, ticket, form, draft=draft)

@@ -33,12 +33,14 @@ from tickets.models import (
     EscalationReason,
     Message,
     Priority,
+    Team,
     Ticket,
     TicketStatus,
 )
 from tickets.paging import TicketCursorPagination
 from tickets.selectors import tickets_visible_to
 from tickets.serializers import (
+    AgentSerializer,
     CustomerReplySerializer,
     MessageSerializer,
     TicketAssignSerializer,
@@ -392,3 +394,28 @@ class TicketCustomerReplyView(APIView):
             TicketReplyResultSerializer(result, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class TeamWithMembersSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    round_robin = serializers.BooleanField(
+        help_text="Escalated tickets go to its available members in turn."
+    )
+    members = AgentSerializer(many=True, help_text="Its agents (ids to assign to).")
+
+
+class TeamListView(APIView):
+    permission_classes = [IsAgent]
+
+    @extend_schema(
+        operation_id="teams_list",
+        tags=["tickets"],
+        summary="The desk's teams and their agents (agents, admins)",
+        description="The ids `POST /api/tickets/{id}/assign` takes. Teams are managed in "
+        "Django admin.",
+        responses={200: TeamWithMembersSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        teams = Team.objects.prefetch_related("members").order_by("name")
+        return Response(TeamWithMembersSerializer(teams, many=True).data)

@@ -26,9 +26,14 @@ def notifications_unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user: User, pk: int | None = None) -> int:
-    """Mark one of `user`'s notifications (or all, pk None) read; how many changed."""
+def notifications_mark_read(
+    *, user: User, pk: int | None = None, ticket: Ticket | None = None
+) -> int:
+    """Mark `user`'s notifications read: one (`pk`), those about `ticket`, or all; how many
+    changed."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pk is not None:
         unread = unread.filter(pk=pk)
+    if ticket is not None:
+        unread = unread.filter(ticket=ticket)
     return unread.update(read_at=timezone.now())

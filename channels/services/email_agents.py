@@ -2,7 +2,7 @@
 
 The in-app notification (tickets.models.Notification) is the record; this e-mail is its copy
 in the agent's inbox, sent by a task after commit like every e-mail of the desk. It names the
-ticket and links to the workspace; the customer's words stay in the desk.
+ticket (number and title) and links to the workspace; the conversation itself stays in the desk.
 """
 
 from django.conf import settings
