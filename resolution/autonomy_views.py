@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import agent_required, role_required
 from resolution.models import AutonomyMode, Intent
 from resolution.selectors import autonomy_overview, recent_breaker_trips
 from resolution.services.autonomy import draft_discard, intent_autonomy_set
-from tickets.agent_views import agent_required, role_required
 from tickets.errors import ServiceError
 from tickets.selectors import tickets_visible_to
 

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import agent_required
 from resolution.services.intents import MAX_NAME_LENGTH, MAX_TEMPLATE_LENGTH, intent_create
-from tickets.agent_views import agent_required
 from tickets.errors import ServiceError
 from tickets.forms import add_service_error
 from tickets.selectors import tickets_visible_to

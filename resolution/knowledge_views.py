@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import agent_required
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import pending_entries
 from resolution.services import review
 from resolution.services.scrubbing import SAMPLE_CUSTOMER, EntryCheck, knowledge_entry_check
-from tickets.agent_views import agent_required
 from tickets.errors import ServiceError
 
 

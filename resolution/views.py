@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import agent_required, role_required
 from resolution import metrics as desk_metrics
 from resolution.policy_panel import certified_panel
 from resolution.selectors import intent_names, latest_decision, recent_breaker_trips
-from tickets.agent_views import agent_required, role_required
 from tickets.models import EscalationReason, TicketStatus
 from tickets.selectors import tickets_visible_to
 

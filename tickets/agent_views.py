@@ -3,13 +3,9 @@
 Thin views over `tickets.services`; every service error becomes a message or a form error.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -18,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
-from accounts.models import User
+from accounts.decorators import agent_required, role_required  # noqa: F401 (re-exported)
 from tickets.agent_forms import AgentReplyForm, BulkActionForm, QueueFilterForm, SavedViewForm
 from tickets.bulk import tickets_bulk_apply
 from tickets.errors import Conflict, ServiceError
@@ -42,29 +38,6 @@ QUEUE_PAGE_SIZE = 50
 # match) and tells an agent nothing more: the page says "1,000+".
 QUEUE_COUNT_LIMIT = 1_000
 FILTER_FORM_ID = "queue-filters"
-
-
-def role_required(test: Callable[[User], bool]) -> Callable:
-    """Anonymous visitors are sent to log in; signed-in users failing `test` get a 403."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.is_authenticated:
-                if request.htmx:
-                    # A fragment request from an expired session: reload the page to log in.
-                    return HttpResponseClientRedirect(reverse("accounts:login"))
-                return redirect_to_login(request.get_full_path())
-            if not (request.user.is_active and test(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-agent_required = role_required(lambda user: user.is_agent)
 
 
 def _queue_query(request: HttpRequest, *, cursor: str | None = None) -> str:
