@@ -1,4 +1,4 @@
-"""Who may open which portal page."""
+"""Who may open which page: customers' portal pages, agents' and admins' pages."""
 
 from collections.abc import Callable
 from functools import wraps

@@ -258,7 +258,7 @@ def pages() -> dict[str, tuple[str, str]]:
         "API ticket list, agent, next page (cursor)": ("agent", "next:/api/tickets"),
         "API list, agent, escalated, next page": ("agent", "next:/api/tickets?status=escalated"),
         "my tickets (heavy customer)": ("heavy", "/tickets/"),
-        "my tickets, page 50 (heavy customer)": ("heavy", "/tickets/?page=50"),
+        "my tickets, next page (heavy customer)": ("heavy", "next:/tickets/"),
         "API my tickets, next page (heavy)": ("heavy", "next:/api/tickets"),
         "metrics API (no range: all time)": ("admin", "/api/admin/metrics"),
         "metrics API (last 30 days)": ("admin", "/api/admin/metrics?from={month_ago}&to={today}"),
@@ -376,16 +376,17 @@ def time_pages(args: argparse.Namespace) -> list[dict]:
 
 
 def next_page_url(client, url: str) -> str:
-    """The address of the page after `url`'s first: the API's `next`, or the queue page's
-    "Next page" link (both carry a cursor)."""
+    """The address of the page after `url`'s first: the API's `next`, or the page's
+    rel="next" link (all carry a cursor)."""
     import html
     import re
 
     response = client.get(url)
     if url.startswith("/api/"):
         return response.json()["next"].split("testserver", 1)[1]
-    found = re.search(r'id="queue-next" rel="next" href="([^"]+)"', response.content.decode())
-    return html.unescape(found.group(1))
+    link = re.search(r'<a [^>]*rel="next"[^>]*>', response.content.decode()).group(0)
+    target = html.unescape(re.search(r'href="([^"]+)"', link).group(1))
+    return url.split("?")[0] + target if target.startswith("?") else target
 
 
 def rollup_rows() -> dict:

@@ -108,10 +108,14 @@ def test_my_tickets_page_through_many_tickets(client, alice):
     for n in range(21):
         ticket_create(customer=alice, message=f"Question {n}")
     client.force_login(alice)
-    first = client.get(reverse("portal:ticket_list")).content.decode()
-    assert "Page 1 of 2" in first
-    assert "Question 0<" not in first  # the oldest is on page 2
-    assert "Question 0<" in client.get(reverse("portal:ticket_list") + "?page=2").content.decode()
+    first = client.get(reverse("portal:ticket_list"))
+    assert "21 tickets" in first.content.decode()
+    assert "Question 0<" not in first.content.decode()  # the oldest is on the next page
+    next_url = first.context["next_url"]
+    assert next_url.startswith("?cursor=")
+    second = client.get(reverse("portal:ticket_list") + next_url).content.decode()
+    assert "Question 0<" in second and "Question 20<" not in second
+    assert 'rel="prev"' in second
 
 
 # --- another customer's ticket is not there ----------------------------------------------------

@@ -5,11 +5,11 @@ typing, the rating form) are other apps' URLs pulled in by the templates with hx
 """
 
 import uuid
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from tickets.attachments import files_from_uploads
 from tickets.errors import ServiceError
 from tickets.forms import ReplyForm, TicketForm, add_service_error
 from tickets.models import Ticket, TicketStatus
+from tickets.paging import QueuePage
 from tickets.selectors import attachment_visible_to, conversation_with_files, tickets_visible_to
 from tickets.services import ticket_customer_reply, ticket_latest_answer, ticket_submit
 
@@ -45,9 +46,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    tickets = tickets_visible_to(request.user).order_by("-updated_at", "-id")
-    page = Paginator(tickets, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "tickets/ticket_list.html", {"page": page})
+    tickets = tickets_visible_to(request.user)
+    # By cursor, like the agents' queue and the API: page 250 of a busy customer's list costs
+    # what page 1 costs, and a ticket updated meanwhile never shows twice across pages.
+    page = QueuePage(tickets, request, ordering=("-updated_at", "-id"), size=TICKETS_PER_PAGE)
+    context = {
+        "tickets": page.tickets,
+        "total": tickets.count(),
+        "next_url": f"?cursor={quote(page.next_cursor)}" if page.next_cursor else "",
+        "previous_url": f"?cursor={quote(page.previous_cursor)}" if page.previous_cursor else "",
+    }
+    return render(request, "tickets/ticket_list.html", context)
 
 
 @customer_required
