@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from accounts.decorators import customer_required
+from accounts.middleware import supported_language
 from accounts.forms import (
     LoginForm,
     PortalForm,
@@ -20,6 +22,7 @@ from accounts.forms import (
     SignupForm,
 )
 from accounts.models import User
+from accounts.services import user_set_language
 from accounts.privacy import user_erase_data, user_export_data
 from accounts.throttling import RateLimit, client_address
 from accounts.verification import user_send_verification, user_sign_up, user_verify_email
@@ -29,6 +32,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's set_language (cookie, safe redirect back), and for a
+    signed-in person the choice kept on their account, so it follows them to every device
+    and to the e-mails the desk sends them."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and supported_language(language):
+        user_set_language(user=request.user, language=language)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -52,6 +67,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 full_name=form.cleaned_data["full_name"],
+                language=supported_language(request.LANGUAGE_CODE) or "",
             )
             return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})

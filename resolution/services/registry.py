@@ -61,8 +61,8 @@ def _active_entries():
     return KnowledgeEntry.objects.filter(status=KnowledgeStatus.ACTIVE)
 
 
-def _item(pk, question, answer, slug) -> KnowledgeItem:
-    return KnowledgeItem(id=pk, question=question, answer=answer, intent=slug)
+def _item(pk, question, answer, slug, language="en") -> KnowledgeItem:
+    return KnowledgeItem(id=pk, question=question, answer=answer, intent=slug, language=language)
 
 
 def index_options() -> dict:
@@ -183,7 +183,7 @@ class _Registry:
 
     def _build(self, options: dict) -> tuple:
         started = timezone.now()
-        rows = _active_entries().values_list("id", "question", "answer", "intent__slug")
+        rows = _active_entries().values_list("id", "question", "answer", "intent__slug", "language")
         index = build_index([_item(*row) for row in rows.iterator(chunk_size=10_000)], options)
         return index, options, started
 
@@ -203,12 +203,12 @@ class _Registry:
             return
         index, looked = self._index, timezone.now()
         changed = KnowledgeEntry.objects.filter(updated_at__gte=self._synced_from).values_list(
-            "id", "question", "answer", "intent__slug", "status"
+            "id", "question", "answer", "intent__slug", "language", "status"
         )
         added, gone = [], []
-        for pk, question, answer, slug, status in changed:
+        for pk, question, answer, slug, language, status in changed:
             if status == KnowledgeStatus.ACTIVE:
-                added.append(_item(pk, question, answer, slug))
+                added.append(_item(pk, question, answer, slug, language))
             else:
                 gone.append(pk)
         index.discard(gone)

@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.db import transaction
 
 from resolution.models import (
@@ -12,13 +13,19 @@ from resolution.models import (
     KnowledgeStatus,
     TrainingExample,
 )
-from resolution.starter_data import DATA_DIR, starter_examples
+from resolution.starter_data import (
+    DATA_DIR,
+    starter_examples,
+    starter_knowledge_translations,
+    starter_translations,
+)
 
 
 @transaction.atomic
 def load_taxonomy() -> int:
     """Create or update the default intents and their templates. Returns how many are new."""
     created_count = 0
+    translations = starter_translations()
     for spec in json.loads((DATA_DIR / "intents.json").read_text(encoding="utf-8")):
         intent, created = Intent.objects.get_or_create(
             slug=spec["slug"],
@@ -29,9 +36,15 @@ def load_taxonomy() -> int:
             },
         )
         created_count += created
-        # Admins may have edited a template since: only add one where none exists.
-        if not intent.templates.exists():
-            AnswerTemplate.objects.create(intent=intent, body=spec["template"])
+        # Admins may have edited a template since: only add one where none exists in a language.
+        have = set(intent.templates.values_list("language", flat=True))
+        if "en" not in have:
+            AnswerTemplate.objects.create(intent=intent, language="en", body=spec["template"])
+        for language, templates in translations.items():
+            if language in settings.DESK_LANGUAGES and language not in have:
+                body = templates.get(spec["slug"])
+                if body:
+                    AnswerTemplate.objects.create(intent=intent, language=language, body=body)
     return created_count
 
 
@@ -58,8 +71,11 @@ def load_starter_examples() -> int:
 
 @transaction.atomic
 def load_starter_knowledge() -> int:
+    """The starter entries in English and our reviewed translations of them in each served
+    language (active, linked to their English source). Returns how many were added."""
     intents = {i.slug: i for i in Intent.objects.all()}
-    existing = set(KnowledgeEntry.objects.values_list("question", flat=True))
+    existing = set(KnowledgeEntry.objects.values_list("language", "question"))
+    specs = json.loads((DATA_DIR / "knowledge_base.json").read_text(encoding="utf-8"))
     new = [
         KnowledgeEntry(
             question=spec["question"],
@@ -68,8 +84,34 @@ def load_starter_knowledge() -> int:
             intent=intents.get(spec["intent"]),
             status=KnowledgeStatus.ACTIVE,
         )
-        for spec in json.loads((DATA_DIR / "knowledge_base.json").read_text(encoding="utf-8"))
-        if spec["question"] not in existing
+        for spec in specs
+        if ("en", spec["question"]) not in existing
     ]
     KnowledgeEntry.objects.bulk_create(new)
-    return len(new)
+    sources = {
+        e.question: e
+        for e in KnowledgeEntry.objects.filter(language="en", translation_of=None).select_related(
+            "intent"
+        )
+    }
+    translated = []
+    for language, entries in starter_knowledge_translations().items():
+        if language not in settings.DESK_LANGUAGES:
+            continue
+        for spec in entries:
+            source = sources.get(spec["source"])
+            if source is None or (language, spec["question"]) in existing:
+                continue
+            translated.append(
+                KnowledgeEntry(
+                    question=spec["question"],
+                    title=spec["question"][:200],
+                    answer=spec["answer"],
+                    intent=source.intent,
+                    language=language,
+                    translation_of=source,
+                    status=KnowledgeStatus.ACTIVE,  # written and reviewed by us
+                )
+            )
+    KnowledgeEntry.objects.bulk_create(translated)
+    return len(new) + len(translated)

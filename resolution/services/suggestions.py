@@ -8,10 +8,12 @@ from django.conf import settings
 from feedback.selectors import rejected_answer_texts
 from resolution.engine.knowledge import usable_match
 from resolution.engine.llm import DisabledLLM
+from resolution.engine.phrases import greeting
 from resolution.engine.responder import respond
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import latest_decision, rejected_entry_ids
 from resolution.services.pipeline import intent_policy
+from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.registry import registry
 from resolution.services.scrubbing import render_for_user
 from tickets.models import Ticket
@@ -128,11 +130,13 @@ def draft_answer(ticket: Ticket) -> str:
     ):
         return render_for_user(decision.matched_entry.answer, ticket.customer)
     intent = ticket.intent or (decision.predicted_intent if decision else "")
-    found = registry.index().search(ticket.message, k=1) if ticket.message.strip() else []
+    language = answer_language(ticket)
+    found = registry.index().search(ticket.message, k=3) if ticket.message.strip() else []
     match = usable_match(
         [m for m in found if m.item.id not in rejected_entries],
         intent=intent or None,
         min_score=settings.SIMILARITY_THRESHOLD,
+        language=language,
     )
     if match is not None and fresh(match.item.answer):
         return render_for_user(match.item.answer, ticket.customer)
@@ -142,9 +146,10 @@ def draft_answer(ticket: Ticket) -> str:
         intent=intent,
         match=None,
         template=template,
-        context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
+        context=answer_context(ticket),
         llm=DisabledLLM(),
+        language=language,
     )
     if rendered and fresh(rendered.text):
         return rendered.text
-    return f"Hi {ticket.customer.get_short_name()},\n\n"
+    return greeting(language, ticket.customer.get_short_name()) + "\n\n"
