@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
 from accounts.decorators import customer_required
-from accounts.middleware import supported_language
 from accounts.forms import (
     LoginForm,
     PortalForm,
@@ -21,9 +20,10 @@ from accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from accounts.middleware import supported_language
 from accounts.models import User
-from accounts.services import user_set_language
 from accounts.privacy import user_erase_data, user_export_data
+from accounts.services import user_set_language
 from accounts.throttling import RateLimit, client_address
 from accounts.verification import user_send_verification, user_sign_up, user_verify_email
 

@@ -62,3 +62,14 @@ def reply_draft(ticket: Ticket) -> str:
     owns it (settings.TICKET_REPLY_DRAFT wires it; tickets never imports resolution)."""
     provider = getattr(settings, "TICKET_REPLY_DRAFT", "")
     return import_string(provider)(ticket) if provider else ""
+
+
+def ticket_language(ticket: Ticket) -> str:
+    """The language the desk writes to a ticket's customer in (answers and e-mails): the one
+    the ticket was written in if the desk serves it, for a ticket whose language is not known
+    the customer's own choice, else the desk's default (English)."""
+    served = dict(settings.LANGUAGES)
+    for language in (ticket.language, ticket.customer.language):
+        if language:
+            return language if language in served else settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE

@@ -11,6 +11,7 @@ from django.conf import settings
 from resolution.engine.phrases import DEFAULT_LANGUAGE
 from resolution.models import ShopProfile
 from tickets.models import Ticket
+from tickets.selectors import ticket_language
 
 
 class _ShopCache:
@@ -38,13 +39,8 @@ shop_profile = _ShopCache()
 
 
 def answer_language(ticket: Ticket) -> str:
-    """The language a ticket is answered in: the one it was written in if the desk serves it;
-    for a ticket whose language is not known, the customer's own choice; else English."""
-    served = settings.DESK_LANGUAGES
-    for language in (ticket.language, ticket.customer.language):
-        if language:
-            return language if language in served else DEFAULT_LANGUAGE
-    return DEFAULT_LANGUAGE
+    """The language a ticket is answered in (tickets.selectors.ticket_language)."""
+    return ticket_language(ticket) or DEFAULT_LANGUAGE
 
 
 def answer_context(ticket: Ticket) -> dict:

@@ -12,8 +12,8 @@ from resolution.engine.phrases import greeting
 from resolution.engine.responder import respond
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import latest_decision, rejected_entry_ids
-from resolution.services.pipeline import intent_policy
 from resolution.services.answer_context import answer_context, answer_language
+from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
 from resolution.services.scrubbing import render_for_user
 from tickets.models import Ticket
