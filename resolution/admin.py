@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 
 from resolution.models import (
@@ -8,6 +9,7 @@ from resolution.models import (
     Intent,
     KnowledgeEntry,
     ModelVersion,
+    ShopProfile,
     TrainingExample,
 )
 
@@ -30,9 +32,34 @@ class IntentAdmin(admin.ModelAdmin):
 
 @admin.register(AnswerTemplate)
 class AnswerTemplateAdmin(admin.ModelAdmin):
-    list_display = ("intent", "active", "updated_at")
-    list_filter = ("active", "intent")
+    list_display = ("intent", "language", "active", "updated_at")
+    list_filter = ("language", "active", "intent")
     search_fields = ("body", "intent__slug")
+
+
+@admin.register(ShopProfile)
+class ShopProfileAdmin(admin.ModelAdmin):
+    """The shop's name and links that answers point to: one row, edited in place."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changelist_view(self, request, extra_context=None):
+        from django.shortcuts import redirect
+
+        # One shop: the list is the form.
+        return redirect("admin:resolution_shopprofile_change", ShopProfile.load().pk)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        from resolution.services.answer_context import shop_profile
+
+        super().save_model(request, obj, form, change)
+        shop_profile.clear()  # this process answers with the new links at once
 
 
 @admin.register(KnowledgeEntry)
@@ -49,9 +76,9 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "duplicate_of",
         "created_at",
     )
-    list_filter = ("status", "retired_reason", "intent")
+    list_filter = ("status", "language", "retired_reason", "intent")
     search_fields = ("question", "answer")
-    raw_id_fields = ("source_ticket", "created_by")
+    raw_id_fields = ("source_ticket", "created_by", "translation_of")
     readonly_fields = (
         "times_used",
         "times_helpful",

@@ -9,6 +9,7 @@ import re
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -97,6 +98,6 @@ def answered(request: HttpRequest) -> HttpResponse:
         response = render(request, "partials/suggest_error.html", {"error": error.message})
         return retarget(reswap(response, "innerHTML"), "#suggestions")
     if not request.htmx:
-        messages.success(request, "Glad that helped! No ticket was needed.")
+        messages.success(request, _("Glad that helped! No ticket was needed."))
         return redirect("portal:ticket_list")
     return render(request, "partials/suggest_answered.html", {"entry": deflection.entry})
