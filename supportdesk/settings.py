@@ -117,6 +117,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The languages the desk serves (ISO 639-1 codes, the first is the fallback when a ticket is
+# too short to tell). A ticket detected in any other language escalates (tickets/language.py).
+DESK_LANGUAGES = env.list("DESK_LANGUAGES", default=["en", "es", "de", "fr", "pt", "it", "nl"])
 USE_I18N = True
 USE_TZ = True
 
