@@ -120,14 +120,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# The languages the desk serves (ISO 639-1): tickets, answers, knowledge and the customer's
-# pages. English first: it is the fallback of every answer and the agent side's language.
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The languages the desk serves (ISO 639-1 codes, the first is the fallback when a ticket is
+# too short to tell). A ticket detected in any other language escalates (tickets/language.py).
 DESK_LANGUAGES = env.list("DESK_LANGUAGES", default=["en", "es", "de", "fr", "pt", "it", "nl"])
+# The customer's pages, e-mails and answers come in the same languages (locale/<code>/ holds
+# each one's catalog; README "Languages"). English is the answers' fallback and the agent
+# side's language.
 LANGUAGE_CODE = "en"
 LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in DESK_LANGUAGES]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 

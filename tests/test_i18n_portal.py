@@ -122,4 +122,3 @@ def test_dates_are_localised(client, alice):
     )
     assert any(f"{month} {ticket.created_at.year}" in page for month in months)
     assert "Anfrage Nr." in page and "Gestellt" in page
-

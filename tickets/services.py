@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 from accounts.models import User
 from tickets.attachments import NewFile, attachment_add, attachments_check
 from tickets.errors import Conflict, InvalidInput, NotAllowed
+from tickets.language import language_detect
 from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
@@ -199,6 +200,11 @@ def _ticket_store(
             setting="CUSTOMER_TICKET_RATE",
             what="new tickets",
         )
+    # Sub-millisecond and no I/O once loaded (tickets/language.py), so fine inside the transaction.
+    language = language_detect(
+        " ".join(part for part in (subject, body, transcript or "") if part),
+        preferred=customer.language,
+    )
     try:
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -207,6 +213,7 @@ def _ticket_store(
                 message=body,
                 idempotency_key=key,
                 channel=channel,
+                language=language,
             )
     except IntegrityError:
         if not key:

@@ -58,7 +58,8 @@ def load_starter_examples() -> int:
         )
     )
     new = []
-    for text, slug in starter_examples():
+    # Only the languages the desk serves: a language it escalates anyway needs no training.
+    for text, slug in starter_examples(settings.DESK_LANGUAGES):
         intent_id = intents.get(slug)
         if intent_id is not None and (intent_id, text) not in existing:
             existing.add((intent_id, text))

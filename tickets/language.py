@@ -1,0 +1,84 @@
+"""Which language a ticket is written in (tickets/services.py stores it on the ticket).
+
+py3langid (a 0.7 MB wheel, numpy only, ~0.05 ms a text) rather than lingua-language-detector
+(a 96 MB wheel, more accurate on one-word texts but no better on tickets): figures from
+``bench/language_detect.py`` in docs/BENCHMARKS.md.
+
+Two readings of the text:
+
+* among the desk's languages (settings.DESK_LANGUAGES) — the ticket's language when the
+  model is sure enough and the text long enough (short greetings like "hola" or "ok" are
+  ambiguous between languages, so they fall back to the customer's own language, then to the
+  desk's first language);
+* among every language the model knows — a ticket clearly in another language (long enough
+  and confident) gets that language, and the pipeline escalates it (UNSUPPORTED_LANGUAGE)
+  instead of answering in English by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.conf import settings
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+# Letters needed before the text's own language is trusted over the customer's: below this,
+# 1 in 5 texts of the dev set were mis-read (bench/language_detect.py, "short" rows).
+MIN_LETTERS = 12
+# Probability (among the desk's languages) needed to take the detected language.
+MIN_CONFIDENCE = 0.90
+# A language the desk does not serve is only concluded from a longer, unambiguous text: a
+# false "unsupported" costs an agent's time, but on a short text it is mostly noise.
+# The share is the probability mass of every unserved language together ("Hvor er min ordre?"
+# is split between Danish and Norwegian), and a close neighbour does not reach it often
+# (Portuguese read as Galician: 0.6-0.8).
+MIN_LETTERS_OTHER = 25
+MIN_CONFIDENCE_OTHER = 0.95
+
+_LETTER = re.compile(r"[^\W\d_]")
+# Chinese, Japanese and Korean characters hold about a syllable or a word each, not a letter:
+# they count twice, so a short Japanese sentence is long enough to tell.
+_WIDE = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Identifiers, URLs and e-mail addresses say nothing about the language. ASCII only, so a
+# Japanese sentence (no spaces) holding an order number is not dropped whole.
+_NOISE = re.compile(r"https?://\S+|[\w.+%-]*[@#/][\w./+%-]*|[A-Za-z._-]*\d[A-Za-z\d._/-]*")
+
+
+def desk_languages() -> list[str]:
+    return [code.strip().lower() for code in settings.DESK_LANGUAGES if code.strip()]
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> LanguageIdentifier:
+    # Loaded once per process (~60 ms); norm_probs gives probabilities that sum to 1.
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+
+
+def _ranking(text: str, languages: list[str] | None) -> list[tuple[str, float]]:
+    identifier = _identifier()
+    identifier.set_languages(languages)  # None: every language the model knows
+    return [(code, float(probability)) for code, probability in identifier.rank(text)]
+
+
+def language_detect(text: str, *, preferred: str = "") -> str:
+    """The ISO 639-1 code of ``text``'s language.
+
+    ``preferred`` (the customer's own language, "" when unknown) is the answer when the text
+    cannot tell: too short, or no language of the desk clearly ahead.
+    """
+    served = desk_languages() or ["en"]
+    fallback = preferred if preferred in served else served[0]
+    clean = _NOISE.sub(" ", text or "")
+    letters = len(_LETTER.findall(clean)) + len(_WIDE.findall(clean))
+    if letters < MIN_LETTERS:
+        return fallback
+    if letters >= MIN_LETTERS_OTHER:
+        ranking = _ranking(clean, None)
+        unserved = sum(probability for code, probability in ranking if code not in served)
+        if unserved >= MIN_CONFIDENCE_OTHER:
+            return ranking[0][0]
+    if len(served) == 1:
+        return served[0]
+    code, probability = _ranking(clean, served)[0]
+    return code if probability >= MIN_CONFIDENCE else fallback
