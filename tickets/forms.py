@@ -74,7 +74,7 @@ class TicketForm(PortalForm):
             attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_message_field", "rows": 7}
         ),
     )
-    attachments = _attachments_field(_("Attach files or a voice note (optional)"))
+    attachments = _attachments_field(_("Attach files or a voice note"))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -93,4 +93,4 @@ class ReplyForm(PortalForm):
         error_messages={"required": _("Write a reply before sending it.")},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    attachments = _attachments_field(_("Attach files (optional)"))
+    attachments = _attachments_field(_("Attach files"))
