@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
@@ -89,7 +90,46 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    actions = ["approve", "retire"]
+    actions = ["approve", "retire", "draft_translations"]
+
+    @admin.action(description="Draft translations into the other languages (LLM, for review)")
+    def draft_translations(self, request, queryset) -> None:
+        """Pending translations drafted by the optional LLM, reviewed like any entry. Without
+        an LLM, add a translation by hand: a new entry in its language, "Translation of" set."""
+        from resolution.engine.llm import DisabledLLM, llm_from_settings
+        from resolution.services.translations import knowledge_translation_draft
+        from tickets.errors import ServiceError
+
+        llm = llm_from_settings(
+            settings.LLM_BASE_URL,
+            settings.LLM_MODEL,
+            settings.LLM_API_KEY,
+            settings.LLM_TIMEOUT_SECONDS,
+        )
+        if isinstance(llm, DisabledLLM):
+            self.message_user(
+                request,
+                "No LLM is configured (LLM_BASE_URL, LLM_MODEL): add translations by hand, as "
+                "entries in their language with 'Translation of' set.",
+                messages.WARNING,
+            )
+            return
+        drafted = failed = 0
+        for entry in queryset.filter(translation_of=None)[:20]:  # each is an LLM call
+            have = set(entry.translations.values_list("language", flat=True))
+            for language, _ in settings.LANGUAGES:
+                if language == entry.language or language in have:
+                    continue
+                try:
+                    made = knowledge_translation_draft(
+                        source_id=entry.pk, language=language, created_by=request.user, llm=llm
+                    )
+                except ServiceError:
+                    made = None
+                drafted, failed = drafted + bool(made), failed + (not made)
+        self.message_user(
+            request, f"{drafted} translations drafted for review; {failed} could not be drafted."
+        )
 
     def save_model(self, request, obj: KnowledgeEntry, form, change: bool) -> None:
         """An admin's edit is stored scrubbed, like every other way knowledge is written."""

@@ -56,7 +56,7 @@ def _remember(request: HttpRequest, draft: str, shown: dict[str, int]) -> None:
 @customer_required
 def suggestions(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    found = suggestions_for_customer(query)
+    found = suggestions_for_customer(query, preferred=request.LANGUAGE_CODE)
     draft = _draft(request)
     tokens: dict[int, str] = {}
     # Without a draft (the page always sends one) suggestions are shown but not recorded,

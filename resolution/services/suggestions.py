@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from feedback.selectors import rejected_answer_texts
-from resolution.engine.knowledge import usable_match
+from resolution.engine.knowledge import in_language, usable_match
 from resolution.engine.llm import DisabledLLM
 from resolution.engine.phrases import greeting
 from resolution.engine.responder import respond
@@ -16,6 +16,7 @@ from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
 from resolution.services.scrubbing import render_for_user
+from tickets.language import language_detect
 from tickets.models import Ticket
 
 
@@ -28,13 +29,23 @@ class Suggestion:
     score: float
 
 
-def similar_entries(text: str, *, limit: int = 3, min_score: float = 0.0) -> list[Suggestion]:
-    """The active knowledge entries most like `text`, best first."""
+# Searched per wanted suggestion when only one language's entries count: the others are
+# dropped after the search (each language's translations sit in the same index).
+LANGUAGE_OVERFETCH = 4
+
+
+def similar_entries(
+    text: str, *, limit: int = 3, min_score: float = 0.0, language: str | None = None
+) -> list[Suggestion]:
+    """The active knowledge entries most like `text`, best first (in ``language`` only, if
+    given: an entry answers in its own language, engine/knowledge.py)."""
     if not text or not text.strip():
         return []
+    k = limit * LANGUAGE_OVERFETCH if language else limit
+    found = in_language(registry.index().search(text, k=k), language)[:limit]
     return [
         Suggestion(m.item.id, m.item.question, m.item.answer, m.item.intent, m.score)
-        for m in registry.index().search(text, k=limit)
+        for m in found
         if m.score > min_score
     ]
 
@@ -58,11 +69,17 @@ class CustomerSuggestion:
     answer: str
 
 
-def suggestions_for_customer(query: str) -> list[CustomerSuggestion]:
-    """Close knowledge answers to a customer's draft, best first, in their public form."""
+def suggestions_for_customer(query: str, *, preferred: str = "") -> list[CustomerSuggestion]:
+    """Close knowledge answers to a customer's draft, best first, in their public form, in
+    the language the draft is written in (``preferred``, the page's, for a short draft)."""
     if len(query.strip()) < CUSTOMER_MIN_QUERY_CHARS:
         return []
-    found = similar_entries(query, limit=CUSTOMER_MAX_SUGGESTIONS, min_score=CUSTOMER_MIN_SCORE)
+    found = similar_entries(
+        query,
+        limit=CUSTOMER_MAX_SUGGESTIONS,
+        min_score=CUSTOMER_MIN_SCORE,
+        language=language_detect(query, preferred=preferred),
+    )
     found = [s for s in found if s.score >= found[0].score * CUSTOMER_MIN_SHARE_OF_BEST]
     # The index may lag the database by MODEL_RELOAD_SECONDS: read the entries now, so an
     # entry retired or re-titled a second ago shows as it is (or not at all).
