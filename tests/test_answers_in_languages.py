@@ -257,3 +257,35 @@ def test_the_answer_email_greets_once_in_the_customers_language(alice, taxonomy)
     assert orders in text and "<a " not in text
     assert f'<a href="{orders}"' in html
     assert 'lang="es"' in html and html.count("Hola") == 1
+
+
+# The track_order template as shipped before the shop's links (a desk migrated from then still
+# holds it): greeted in the body, sent customers to /orders/ on the desk.
+OLD_TRACK_ORDER = (
+    "Hi {{ customer_name }},\n\nYou can follow your order step by step:\n\n1. Log in "
+    "and go to /orders/.\n2. Open the order to see its status: received, being packed, "
+    'shipped or delivered.\n3. Once it has shipped, click "Track parcel" for the '
+    "carrier's latest scan and expected delivery date.\n\nYou'll also find the tracking "
+    "link in the shipping confirmation e-mail. Tracking information can take up to 24 "
+    "hours to appear after the parcel is handed to the carrier.\n\nIf the tracking "
+    "hasn't moved for several days, it says delivered but nothing arrived, or the order "
+    "is past its expected date, reply to this message with your order number and a "
+    "person will pick it up."
+)
+
+
+def test_seeding_again_replaces_the_old_starter_templates_but_not_an_admins(taxonomy):
+    from resolution.services.seed import load_taxonomy
+
+    AnswerTemplate.objects.filter(intent__slug="track_order", language="en").update(
+        body=OLD_TRACK_ORDER
+    )
+    AnswerTemplate.objects.filter(intent__slug="cancel_order", language="en").update(
+        body="Edited by our admin."
+    )
+    load_taxonomy()
+    track = AnswerTemplate.objects.get(intent__slug="track_order", language="en").body
+    assert "{{ shop.orders_url }}" in track and not track.startswith("Hi")
+    assert AnswerTemplate.objects.get(intent__slug="cancel_order", language="en").body == (
+        "Edited by our admin."
+    )
