@@ -130,3 +130,21 @@ def test_the_admin_action_drafts_every_language(
     )
     languages = set(source.translations.values_list("language", flat=True))
     assert languages == {code for code, _ in settings.LANGUAGES} - {"en"}
+
+
+def test_the_reviewer_sees_the_original_beside_the_translation(client, agent, source):
+    knowledge_translation_create(
+        source_id=source.pk,
+        language="de",
+        question="Wo ist mein Paket?",
+        answer="Verfolgen Sie es unter {{ shop.orders_url }}.",
+    )
+    client.login(email=agent.email, password=PASSWORD)
+    page = client.get(reverse("ai:knowledge")).content.decode()
+    assert "Wo ist mein Paket?" in page and "Deutsch" in page
+    assert "A translation of “Where is my parcel?”" in page
+
+
+def test_customers_cannot_see_the_review_page(client, alice):
+    client.login(email=alice.email, password=PASSWORD)
+    assert client.get(reverse("ai:knowledge")).status_code in (302, 403)
