@@ -21,6 +21,7 @@ import re
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils.translation import get_language_info
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Letters needed, and the probability among the desk's languages, before the text's own
@@ -50,6 +51,14 @@ _NOISE = re.compile(r"https?://\S+|[\w.+%-]*[@#/][\w./+%-]*|[A-Za-z._-]*\d[A-Za-
 
 def desk_languages() -> list[str]:
     return [code.strip().lower() for code in settings.DESK_LANGUAGES if code.strip()]
+
+
+def language_label(code: str) -> str:
+    """ "Spanish (es)" for a code Django knows, else the code itself."""
+    try:
+        return f"{get_language_info(code)['name']} ({code})"
+    except KeyError:
+        return code
 
 
 @lru_cache(maxsize=1)
