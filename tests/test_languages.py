@@ -243,3 +243,47 @@ def test_customers_cannot_use_the_queue_filter(client, alice):
     response = client.get(reverse("agent:queue"), {"language": "es"})
     assert response.status_code in (302, 403)
     assert Ticket.objects.count() == 0
+
+
+# --- evaluate per language ---------------------------------------------------------------------
+
+
+def _evaluate(*args) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("evaluate", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_evaluate_reports_per_language_from_a_column(tmp_path, multilingual_model):
+    import json
+
+    path = tmp_path / "ml.csv"
+    path.write_text(
+        "text,intent,language\n"
+        '"¿Dónde está mi pedido? Lo compré hace una semana y sigo esperando",track_order,es\n'
+        '"Wo ist meine Bestellung? Sie sollte gestern ankommen",track_order,de\n'
+        '"Where is my order? It should have arrived yesterday",track_order,en\n',
+        encoding="utf-8",
+    )
+    replay = json.loads(_evaluate("--csv", str(path), "--json"))["replay"]
+    assert set(replay["by_language"]) == {"es", "de", "en"}
+    assert all(r["n"] == 1 for r in replay["by_language"].values())
+    assert "Per language:" in _evaluate("--csv", str(path))
+
+
+def test_evaluate_detects_the_language_when_no_column_says(tmp_path, multilingual_model):
+    import json
+
+    path = tmp_path / "ml.csv"
+    path.write_text(
+        "text,intent\n"
+        '"Je voudrais annuler ma commande, je n\'en ai plus besoin",cancel_order\n'
+        '"I would like to cancel my order, I do not need it any more",cancel_order\n',
+        encoding="utf-8",
+    )
+    replay = json.loads(_evaluate("--csv", str(path), "--json"))["replay"]
+    assert set(replay["by_language"]) == {"fr", "en"}
