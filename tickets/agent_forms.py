@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from tickets.attachments import files_from_uploads
 from tickets.forms import MultipleFileField
+from tickets.language import desk_languages, language_label
 from tickets.models import EscalationReason, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, known_intent_slugs
 
@@ -26,6 +27,7 @@ class QueueFilterForm(forms.Form):
     ASSIGNED_ANY = ""
     ASSIGNED_MINE = "mine"
     ASSIGNED_NOBODY = "unassigned"
+    LANGUAGE_OTHER = "other"
 
     q = forms.CharField(
         label="Search",
@@ -41,6 +43,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", "Any reason"), *EscalationReason.choices],
     )
+    language = forms.ChoiceField(label="Language", required=False)
     assigned = forms.ChoiceField(
         label="Assignee",
         required=False,
@@ -54,6 +57,11 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["intent"].choices = _intent_choices("Any intent")
+        self.fields["language"].choices = [
+            ("", "Any language"),
+            *((code, language_label(code)) for code in desk_languages()),
+            (self.LANGUAGE_OTHER, "Languages not served"),
+        ]
 
     def filter(self, tickets: QuerySet[Ticket], *, user: User) -> QuerySet[Ticket]:
         """Narrow `tickets` by the valid filters; invalid ones are dropped, not fatal."""
@@ -65,6 +73,11 @@ class QueueFilterForm(forms.Form):
             tickets = tickets.filter(intent=intent)
         if reason := valid.get("reason"):
             tickets = tickets.filter(escalation_reason=reason)
+        if language := valid.get("language"):
+            if language == self.LANGUAGE_OTHER:
+                tickets = tickets.exclude(language__in=[*desk_languages(), ""])
+            else:
+                tickets = tickets.filter(language=language)
         assigned = valid.get("assigned")
         if assigned == self.ASSIGNED_MINE:
             tickets = tickets.filter(assigned_agent=user)

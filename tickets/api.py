@@ -9,6 +9,7 @@ The ticket detail and the resolve action show the AI's decision; they live in re
 
 import django_filters
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -81,6 +82,10 @@ def refreshed_own_ticket(ticket: Ticket) -> Ticket:
     return fresh
 
 
+# Lower-case ISO 639 codes only, so a typo ("ES", "spanish") is a 400, not an empty list.
+LANGUAGE_CODE_VALIDATOR = RegexValidator(r"^[a-z]{2,3}$", "An ISO 639-1 code such as es.")
+
+
 class IsoDateFilter(django_filters.DateFilter):
     field_class = IsoDateFormField
 
@@ -91,6 +96,11 @@ class TicketFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     intent = django_filters.CharFilter(max_length=64, help_text="An intent's slug.")
     escalation_reason = django_filters.ChoiceFilter(choices=EscalationReason.choices)
+    language = django_filters.CharFilter(
+        max_length=8,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text='The language the ticket is written in: an ISO 639-1 code such as "es".',
+    )
     created_from = IsoDateFilter(
         field_name="created_at", lookup_expr="date__gte", help_text="Created on or after."
     )
@@ -100,7 +110,7 @@ class TicketFilter(django_filters.FilterSet):
 
     class Meta:
         model = Ticket
-        fields = ["status", "intent", "escalation_reason", "created_from", "created_to"]
+        fields = ["status", "intent", "escalation_reason", "language", "created_from", "created_to"]
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

@@ -91,6 +91,11 @@ class TicketSerializer(serializers.ModelSerializer):
     )
     customer = CustomerSerializer(read_only=True)
     assigned_agent = AgentSerializer(read_only=True, allow_null=True)
+    language = serializers.CharField(
+        read_only=True,
+        help_text="The language the customer wrote in, detected when it was stored (an ISO "
+        '639-1 code such as "es"; "" for tickets stored before detection).',
+    )
 
     class Meta:
         model = Ticket
@@ -98,6 +103,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "id",
             "subject",
             "message",
+            "language",
             "status",
             "intent",
             "confidence",

@@ -25,6 +25,7 @@ from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
+from tickets.language import desk_languages
 from tickets.models import EscalationReason, Ticket, TicketStatus
 from tickets.services import ticket_auto_resolve, ticket_escalate
 
@@ -116,6 +117,12 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
     and an LLM call of up to LLM_TIMEOUT_SECONDS must never hold a row lock). Any failure becomes
     an ai_error escalation: (analysis so far, outcome, error text)."""
     analysis = Analysis()
+    if ticket.language and ticket.language not in desk_languages():
+        # Decided here, before the model: an English answer (or a wrong-language one) to a
+        # customer the desk cannot read is worse than a person's reply. The engine never sees it.
+        reason = EscalationReason.UNSUPPORTED_LANGUAGE
+        signals = {"language": ticket.language, "rule": reason}
+        return analysis, Outcome(action="escalate", reason=reason, signals=signals), ""
     try:
         outcome = analyse(ticket, analysis)
         # The intent's autonomy mode may hold an automatic answer back (off, or a draft).
