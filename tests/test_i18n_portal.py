@@ -122,3 +122,24 @@ def test_dates_are_localised(client, alice):
     )
     assert any(f"{month} {ticket.created_at.year}" in page for month in months)
     assert "Anfrage Nr." in page and "Gestellt" in page
+
+
+def test_the_services_refusals_are_in_the_customers_language(client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    User.objects.filter(pk=alice.pk).update(language="es")
+    client.login(email=alice.email, password=PASSWORD)
+    response = client.post(
+        reverse("portal:ticket_new"),
+        {
+            "subject": "Factura",
+            "message": "Adjunto la factura",
+            "attachments": [
+                SimpleUploadedFile(
+                    "factura.pdf", b"\x7fELF\x02\x01\x01" + b"\0" * 64, "application/pdf"
+                )
+            ],
+        },
+    )
+    assert response.status_code == 200
+    assert "factura.pdf: no se aceptan archivos de tipo" in response.content.decode()

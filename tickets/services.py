@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets.attachments import NewFile, attachment_add, attachments_check
@@ -191,7 +192,7 @@ def _ticket_store(
         return earlier, False
     if enforce_limits and require_verified_email and not customer.is_email_verified:
         raise NotAllowed(
-            "Please confirm your e-mail address first: follow the link we sent you.",
+            _("Please confirm your e-mail address first: follow the link we sent you."),
             code="email_unverified",
         )
     if enforce_limits:  # a replay above is free; a new ticket counts
