@@ -45,10 +45,8 @@ class ShopProfileAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def changelist_view(self, request, extra_context=None):
-        from django.shortcuts import redirect
-
-        # One shop: the list is the form.
-        return redirect("admin:resolution_shopprofile_change", ShopProfile.load().pk)
+        # One shop: its list is its form (saving returns here, to the form again).
+        return self.change_view(request, str(ShopProfile.load().pk), extra_context=extra_context)
 
     def has_add_permission(self, request) -> bool:
         return False
