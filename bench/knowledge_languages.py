@@ -4,13 +4,20 @@ entries (resolution/data/knowledge/<code>.json) in the same index.
 
     .venv/bin/python bench/knowledge_languages.py                 # 400 examples a language
     .venv/bin/python bench/knowledge_languages.py --sample 0      # every example
+    .venv/bin/python bench/knowledge_languages.py --decision      # the whole decision, live way
 
 A match is usable when the best entry in the ticket's language scores at least
 SIMILARITY_THRESHOLD (the pipeline's rule, engine/knowledge.py); right when its intent is the
 example's. English is measured twice: against the English-only index (as before the
 translations) and the shared one, because one TF-IDF vocabulary over every language shifts
 English scores a little. The classifier and the decision's other checks are not involved:
-this is the knowledge side only (lang-engine's bench covers the whole decision per language).
+this is the knowledge side only.
+
+``--decision``: the whole decision on bench/multilingual_quality.py's held-out tickets (the
+same starter model, policy and replay), but as the live desk decides since the answers went
+multilingual: the knowledge index holds the translated entries too, and only entries in the
+ticket's (detected) language may answer or weigh in (``assess(language=...)``).
+multilingual_quality.py itself searches the English-only base with no language filter.
 """
 
 import argparse
@@ -71,11 +78,96 @@ def measure(index: SimilarityIndex, rows: list[tuple[str, str]], language: str) 
     }
 
 
+def decision(data_set: str) -> None:
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+    import django
+
+    django.setup()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from abstain_quality import (
+        DEFAULT_MIN_MARGIN,
+        THRESHOLD,
+        starter_decider,  # the same model and policy
+    )
+    from django.conf import settings
+    from multilingual_quality import read
+
+    from resolution.engine.assess import Assessment, assess
+    from resolution.engine.llm import DisabledLLM
+    from resolution.engine.replay import replay
+    from resolution.engine.responder import respond
+    from resolution.engine.types import IntentPolicy
+    from tickets.language import language_detect
+
+    model, baseline = starter_decider()
+
+    rules = {
+        i["slug"]: i for i in json.loads((DATA_DIR / "intents.json").read_text(encoding="utf-8"))
+    }
+
+    def policy(intent: str):
+        rule = rules.get(intent, {})
+        return (
+            IntentPolicy(
+                THRESHOLD,
+                always_escalate=bool(rule.get("always_escalate")),
+                min_margin=DEFAULT_MIN_MARGIN,
+            ),
+            rule.get("template"),
+        )
+
+    _, index = indexes()
+    llm = DisabledLLM()
+
+    def decide(text: str) -> Assessment:
+        language = language_detect(text)
+        assessment = Assessment()
+        assess(
+            assessment,
+            text=text,
+            message=text,
+            classifier=model,
+            index=index,
+            policy_for=policy,
+            answer_for=lambda intent, match, template: respond(
+                text="",
+                intent=intent,
+                match=match,
+                template=template,
+                context={},
+                llm=llm,
+                language=language,
+            ),
+            similarity_threshold=settings.SIMILARITY_THRESHOLD,
+            language=language,
+        )
+        return assessment
+
+    cases = read(ROOT / "bench" / "data" / f"multilingual_{data_set}.csv")
+    print(f"{data_set}: language | clear answered right | auto right | must-escalate answered")
+    for code, rows in cases.items():
+        for name, decide_one in (("English base", baseline), ("live", decide)):
+            r = replay(rows, decide_one, known_labels=model.labels)
+            plain = r["by_kind"].get("plain", {})
+            right = plain["auto_right"] / plain["n"] if plain.get("n") else 0
+            print(
+                f"  {code} {name}: {right:.0%} | {r['auto_precision']:.0%} | "
+                f"{r['must_escalate_answered']:.0%}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=400, help="examples a language (0: all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--decision", action="store_true", help="the whole decision (above)")
+    parser.add_argument("--set", default="heldout", choices=("dev", "heldout"))
     args = parser.parse_args()
+    if args.decision:
+        decision(args.set)
+        return
     only_english, every = indexes()
     for language in starter_languages():
         rows = starter_examples_in(language)
