@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist, loader
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.throttling import LoginThrottle, RateLimit
@@ -40,7 +41,7 @@ class ThrottledLoginMixin:
     (accounts.throttling: the API's rule too), count failures, and remember a client that got
     in. For Django's AuthenticationForm and its admin variant."""
 
-    THROTTLED = "Too many failed attempts to log in. Please wait a few minutes and try again."
+    THROTTLED = _("Too many failed attempts to log in. Please wait a few minutes and try again.")
 
     def clean(self) -> dict:
         throttle = LoginThrottle.for_attempt(self.request, self.cleaned_data.get("username", ""))
@@ -61,18 +62,18 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     default_renderer = PortalFormRenderer
 
     username = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That e-mail address and password do not match an account.",
+        "invalid_login": _("That e-mail address and password do not match an account."),
     }
 
 
@@ -82,20 +83,20 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
 
 class SignupForm(PortalForm):
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     full_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
-        help_text="At least 8 characters; not a common password and not only digits.",
+        help_text=_("At least 8 characters; not a common password and not only digits."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -128,7 +129,7 @@ class ResetRequestForm(PasswordResetForm):
             super().send_mail(*args, **kwargs)
 
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
@@ -140,6 +141,6 @@ class ResetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Django's default help text is an HTML list; ours is one plain sentence.
-        self.fields[
-            "new_password1"
-        ].help_text = "At least 8 characters; not a common password and not only digits."
+        self.fields["new_password1"].help_text = _(
+            "At least 8 characters; not a common password and not only digits."
+        )

@@ -1,8 +1,9 @@
 """Account services: revoking a user's API sessions (issue 15 #8); contacts who write in by
-e-mail."""
+e-mail; the language a person reads the desk in."""
 
 import secrets
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -81,3 +82,12 @@ def user_get_or_create_contact(*, email: str, full_name: str = "") -> tuple[User
             )
     except IntegrityError:  # two e-mails from a new sender at once: the other one created it
         return User.objects.get(email__iexact=email), False
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language a person reads the desk in ("" = follow the browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unsupported language: {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -20,7 +20,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -42,11 +42,13 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
 verification_tokens = EmailVerificationTokenGenerator()
 
 
-def _mail(*, user_email: str, template: str, context: dict) -> None:
-    """Send now, as Django's password reset does. A mail server that fails loses no account:
-    it is logged, and the customer can ask for the link again."""
-    subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
-    body = render_to_string(f"accounts/{template}_email.txt", context)
+def _mail(*, user_email: str, template: str, context: dict, language: str = "") -> None:
+    """Send now, as Django's password reset does, in the person's language ("" = the one
+    active). A mail server that fails loses no account: it is logged, and the customer can
+    ask for the link again."""
+    with translation.override(language or translation.get_language()):
+        subject = render_to_string(f"accounts/{template}_subject.txt", context).strip()
+        body = render_to_string(f"accounts/{template}_email.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user_email])
     except (OSError, smtplib.SMTPException):
@@ -57,9 +59,12 @@ def _url(name: str, **kwargs) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
 
 
-def user_sign_up(*, email: str, password: str, full_name: str = "") -> User | None:
+def user_sign_up(
+    *, email: str, password: str, full_name: str = "", language: str = ""
+) -> User | None:
     """A new, unconfirmed customer and a confirmation e-mail; or, when the address has an
-    account already, a heads-up to its owner and None. The caller shows the same page."""
+    account already, a heads-up to its owner and None. The caller shows the same page.
+    ``language``: the one the customer signed up in, kept for the desk's e-mails to them."""
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
@@ -68,6 +73,7 @@ def user_sign_up(*, email: str, password: str, full_name: str = "") -> User | No
             _mail(
                 user_email=existing.email,
                 template="signup_existing",
+                language=existing.language,
                 context={
                     "email": existing.email,
                     "login_url": _url("accounts:login"),
@@ -82,6 +88,7 @@ def user_sign_up(*, email: str, password: str, full_name: str = "") -> User | No
         full_name=full_name,
         role=Role.CUSTOMER,
         email_verified_at=None,
+        language=language,
     )
     user_send_verification(user=user)
     return user
@@ -96,6 +103,7 @@ def user_send_verification(*, user: User) -> bool:
     _mail(
         user_email=user.email,
         template="verify",
+        language=user.language,
         context={"email": user.email, "url": _url("accounts:verify", uidb64=uid, token=token)},
     )
     return True

@@ -8,8 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from accounts.decorators import customer_required
 from accounts.forms import (
@@ -19,8 +22,10 @@ from accounts.forms import (
     ResetRequestForm,
     SignupForm,
 )
+from accounts.middleware import supported_language
 from accounts.models import User
 from accounts.privacy import user_erase_data, user_export_data
+from accounts.services import user_set_language
 from accounts.throttling import RateLimit, client_address
 from accounts.verification import user_send_verification, user_sign_up, user_verify_email
 
@@ -31,11 +36,25 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher: Django's set_language (cookie, safe redirect back), and for a
+    signed-in person the choice kept on their account, so it follows them to every device
+    and to the e-mails the desk sends them."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and supported_language(language):
+        user_set_language(user=request.user, language=language)
+    return response
+
+
 class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): a link or an image tag cannot log anyone out."""
 
 
-TOO_MANY_FROM_HERE = "Too many requests from your network. Please wait a while and try again."
+TOO_MANY_FROM_HERE = gettext_lazy(
+    "Too many requests from your network. Please wait a while and try again."
+)
 
 
 @sensitive_post_parameters("password")
@@ -52,6 +71,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 full_name=form.cleaned_data["full_name"],
+                language=supported_language(request.LANGUAGE_CODE) or "",
             )
             return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
@@ -68,7 +88,7 @@ def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     user = user_verify_email(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
-    messages.success(request, "Thanks, your e-mail address is confirmed.")
+    messages.success(request, _("Thanks, your e-mail address is confirmed."))
     return redirect("portal:home" if request.user.is_authenticated else "accounts:login")
 
 
@@ -77,7 +97,10 @@ def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 def verify_resend(request: HttpRequest) -> HttpResponse:
     user_send_verification(user=request.user)
     # The same words whether or not a mail went out (the address may have had its share).
-    messages.success(request, f"We have sent a new link to {request.user.email} if it needed one.")
+    messages.success(
+        request,
+        _("We have sent a new link to %(email)s if it needed one.") % {"email": request.user.email},
+    )
     return redirect("portal:ticket_new")
 
 
@@ -135,7 +158,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user_erase_data(user=request.user)
         logout(request)
-        messages.success(request, "Your data has been erased and your account closed.")
+        messages.success(request, _("Your data has been erased and your account closed."))
         return redirect("accounts:login")
     return render(
         request, "accounts/privacy.html", {"form": form}, status=400 if form.errors else 200

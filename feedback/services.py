@@ -1,6 +1,7 @@
 """Customers rate answers. "Not resolved" hands the ticket back to a person."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from feedback.models import Feedback
@@ -19,12 +20,13 @@ def feedback_submit(
     """Rate the ticket's latest answer, once. An unhelpful answer reopens the ticket."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(
-            "The rating must be a whole number from 1 to 5.", details={"rating": ["1-5"]}
+            _("The rating must be a whole number from 1 to 5."), details={"rating": ["1-5"]}
         )
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput(
-            f"The comment is too long (at most {MAX_COMMENT_LENGTH} characters).",
+            _("The comment is too long (at most %(max)d characters).")
+            % {"max": MAX_COMMENT_LENGTH},
             details={"comment": [f"at most {MAX_COMMENT_LENGTH} characters"]},
         )
     customer_rate_enforce(
@@ -35,16 +37,16 @@ def feedback_submit(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     answer = ticket_latest_answer(ticket)
     if answer is None:
-        raise Conflict("This ticket has no answer to rate yet.", code="no_answer")
+        raise Conflict(_("This ticket has no answer to rate yet."), code="no_answer")
     if Feedback.objects.filter(answer=answer).exists():
-        raise Conflict("You have already rated this answer.", code="feedback_exists")
+        raise Conflict(_("You have already rated this answer."), code="feedback_exists")
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(
                 ticket=ticket, answer=answer, rating=rating, resolved=resolved, comment=comment
             )
     except IntegrityError as exc:  # a double submit raced past the check above
-        raise Conflict("You have already rated this answer.", code="feedback_exists") from exc
+        raise Conflict(_("You have already rated this answer."), code="feedback_exists") from exc
     if not resolved and ticket.status in (TicketStatus.AUTO_RESOLVED, TicketStatus.RESOLVED):
         ticket_escalate(ticket=ticket, reason=EscalationReason.REOPENED, actor=customer)
     return feedback

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import customer_required
@@ -70,5 +71,5 @@ def _panel_context(ticket: Ticket, form: FeedbackForm, *, just_rated: bool = Fal
 
 def _thanks(ticket: Ticket) -> str:
     if ticket.status == TicketStatus.ESCALATED:
-        return "Thanks for telling us. A person from our support team will answer you here."
-    return "Thanks for your feedback!"
+        return _("Thanks for telling us. A person from our support team will answer you here.")
+    return _("Thanks for your feedback!")

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.db import models
 
 from resolution.models import (
     AnswerTemplate,
@@ -8,6 +10,7 @@ from resolution.models import (
     KnowledgeEntry,
     KnowledgeStatus,
     ModelVersion,
+    ShopProfile,
     TrainingExample,
 )
 from resolution.services.knowledge_changes import (
@@ -34,9 +37,32 @@ class IntentAdmin(admin.ModelAdmin):
 
 @admin.register(AnswerTemplate)
 class AnswerTemplateAdmin(admin.ModelAdmin):
-    list_display = ("intent", "active", "updated_at")
-    list_filter = ("active", "intent")
+    list_display = ("intent", "language", "active", "updated_at")
+    list_filter = ("language", "active", "intent")
     search_fields = ("body", "intent__slug")
+
+
+@admin.register(ShopProfile)
+class ShopProfileAdmin(admin.ModelAdmin):
+    """The shop's name and links that answers point to: one row, edited in place."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changelist_view(self, request, extra_context=None):
+        # One shop: its list is its form (saving returns here, to the form again).
+        return self.change_view(request, str(ShopProfile.load().pk), extra_context=extra_context)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        from resolution.services.answer_context import shop_profile
+
+        super().save_model(request, obj, form, change)
+        shop_profile.clear()  # this process answers with the new links at once
 
 
 @admin.register(KnowledgeEntry)
@@ -53,9 +79,9 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "duplicate_of",
         "created_at",
     )
-    list_filter = ("status", "retired_reason", "intent")
+    list_filter = ("status", "language", "retired_reason", "intent")
     search_fields = ("question", "answer")
-    raw_id_fields = ("source_ticket", "created_by")
+    raw_id_fields = ("source_ticket", "created_by", "translation_of")
     readonly_fields = (
         "times_used",
         "times_helpful",
@@ -67,7 +93,46 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
         "updated_at",
         "change_version",
     )
-    actions = ["approve", "retire"]
+    actions = ["approve", "retire", "draft_translations"]
+
+    @admin.action(description="Draft translations into the other languages (LLM, for review)")
+    def draft_translations(self, request, queryset) -> None:
+        """Pending translations drafted by the optional LLM, reviewed like any entry. Without
+        an LLM, add a translation by hand: a new entry in its language, "Translation of" set."""
+        from resolution.engine.llm import DisabledLLM, llm_from_settings
+        from resolution.services.translations import knowledge_translation_draft
+        from tickets.errors import ServiceError
+
+        llm = llm_from_settings(
+            settings.LLM_BASE_URL,
+            settings.LLM_MODEL,
+            settings.LLM_API_KEY,
+            settings.LLM_TIMEOUT_SECONDS,
+        )
+        if isinstance(llm, DisabledLLM):
+            self.message_user(
+                request,
+                "No LLM is configured (LLM_BASE_URL, LLM_MODEL): add translations by hand, as "
+                "entries in their language with 'Translation of' set.",
+                messages.WARNING,
+            )
+            return
+        drafted = failed = 0
+        for entry in queryset.filter(translation_of=None)[:20]:  # each is an LLM call
+            have = set(entry.translations.values_list("language", flat=True))
+            for language, _ in settings.LANGUAGES:
+                if language == entry.language or language in have:
+                    continue
+                try:
+                    made = knowledge_translation_draft(
+                        source_id=entry.pk, language=language, created_by=request.user, llm=llm
+                    )
+                except ServiceError:
+                    made = None
+                drafted, failed = drafted + bool(made), failed + (not made)
+        self.message_user(
+            request, f"{drafted} translations drafted for review; {failed} could not be drafted."
+        )
 
     def save_model(self, request, obj: KnowledgeEntry, form, change: bool) -> None:
         """An admin's edit is stored scrubbed, like every other way knowledge is written."""

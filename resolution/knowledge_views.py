@@ -91,7 +91,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(
-        KnowledgeEntry.objects.select_related("duplicate_of", "source_ticket"),
+        KnowledgeEntry.objects.select_related("duplicate_of", "source_ticket", "translation_of"),
         pk=pk,
         status=KnowledgeStatus.PENDING,
     )

@@ -42,17 +42,27 @@ class Intent(models.Model):
         return self.name
 
 
+def desk_language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
 class AnswerTemplate(models.Model):
     intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="templates")
-    body = models.TextField(help_text="Django template syntax; context: ticket, customer_name.")
+    # The language the body is written in; a ticket in another language falls back to English
+    # with a line saying so (resolution/engine/responder.py).
+    language = models.CharField(max_length=8, default="en", choices=desk_language_choices)
+    body = models.TextField(
+        help_text="Django template syntax, without a greeting (the desk adds one per language). "
+        "Context: ticket, customer_name, shop (shop.name, shop.orders_url, ... see Shop profile)."
+    )
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["intent__slug", "-updated_at"]
+        ordering = ["intent__slug", "language", "-updated_at"]
 
     def __str__(self) -> str:
-        return f"Template for {self.intent.slug}"
+        return f"Template for {self.intent.slug} ({self.language})"
 
 
 class KnowledgeStatus(models.TextChoices):
@@ -76,6 +86,14 @@ class KnowledgeEntry(models.Model):
         help_text="The question as every customer sees it in suggestions (no personal details).",
     )
     answer = models.TextField()
+    # An entry answers only tickets in its own language. Another language is served by a
+    # translation: an entry of its own, linked to its source, reviewed like any other.
+    language = models.CharField(
+        max_length=8, default="en", choices=desk_language_choices, db_index=True
+    )
+    translation_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="translations"
+    )
     intent = models.ForeignKey(
         Intent, on_delete=models.SET_NULL, null=True, blank=True, related_name="knowledge"
     )
@@ -577,3 +595,45 @@ class MetricsStaleDay(models.Model):
 
     def __str__(self) -> str:
         return f"Roll-up of {self.day} stale"
+
+
+class ShopProfile(models.Model):
+    """The shop's own name and links, which answers point customers to (one row, edited in the
+    admin). Answer templates use them as placeholders ({{ shop.orders_url }}), so an answer
+    never sends a customer to a page the shop does not have."""
+
+    name = models.CharField(max_length=120, default="Our shop")
+    orders_url = models.URLField(default="https://shop.example.com/account/orders/")
+    account_url = models.URLField(default="https://shop.example.com/account/")
+    signup_url = models.URLField(default="https://shop.example.com/account/register/")
+    login_url = models.URLField(default="https://shop.example.com/account/login/")
+    password_reset_url = models.URLField(default="https://shop.example.com/account/password/")
+    addresses_url = models.URLField(default="https://shop.example.com/account/addresses/")
+    payment_methods_url = models.URLField(default="https://shop.example.com/help/payment/")
+    delivery_url = models.URLField(default="https://shop.example.com/help/delivery/")
+    returns_url = models.URLField(default="https://shop.example.com/help/returns/")
+    newsletter_url = models.URLField(default="https://shop.example.com/account/newsletter/")
+    privacy_url = models.URLField(default="https://shop.example.com/account/privacy/")
+    reviews_url = models.URLField(default="https://shop.example.com/account/reviews/")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "shop profile"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a singleton: there is one shop
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ShopProfile":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def as_context(self) -> dict[str, str]:
+        return {
+            field.name: getattr(self, field.name)
+            for field in self._meta.fields
+            if field.name not in ("id", "updated_at")
+        }

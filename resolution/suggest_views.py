@@ -9,6 +9,7 @@ import re
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -55,7 +56,7 @@ def _remember(request: HttpRequest, draft: str, shown: dict[str, int]) -> None:
 @customer_required
 def suggestions(request: HttpRequest) -> HttpResponse:
     query = _query(request)
-    found = suggestions_for_customer(query)
+    found = suggestions_for_customer(query, preferred=request.LANGUAGE_CODE)
     draft = _draft(request)
     tokens: dict[int, str] = {}
     # Without a draft (the page always sends one) suggestions are shown but not recorded,
@@ -97,6 +98,6 @@ def answered(request: HttpRequest) -> HttpResponse:
         response = render(request, "partials/suggest_error.html", {"error": error.message})
         return retarget(reswap(response, "innerHTML"), "#suggestions")
     if not request.htmx:
-        messages.success(request, "Glad that helped! No ticket was needed.")
+        messages.success(request, _("Glad that helped! No ticket was needed."))
         return redirect("portal:ticket_list")
     return render(request, "partials/suggest_answered.html", {"entry": deflection.entry})

@@ -1,4 +1,5 @@
-"""Answers come from the knowledge base, then the intent's template, then the LLM."""
+"""Answers come from the knowledge base, then the intent's template, then the LLM; in the
+ticket's language, greeted once."""
 
 from resolution.engine.llm import DisabledLLM
 from resolution.engine.responder import SYSTEM_PROMPT, respond
@@ -36,7 +37,10 @@ def answer(**overrides):
 def test_the_matched_knowledge_entry_comes_first():
     llm = FakeLLM()
     result = answer(llm=llm)
-    assert (result.source, result.text) == ("knowledge", "Track it under My orders.")
+    assert (result.source, result.text) == (
+        "knowledge",
+        "Hi Ann O'Brien & Co <ltd>,\n\nTrack it under My orders.",
+    )
     assert llm.calls == []
 
 
@@ -75,3 +79,38 @@ def test_an_llm_that_raises_or_is_unsure_gives_no_answer():
 def test_an_entry_without_answer_text_is_skipped():
     empty = Match(KnowledgeItem(2, "q", "  ", None), 0.9)
     assert answer(match=empty).source == "template"
+
+
+# --- Languages and greetings -----------------------------------------------------------------
+
+TEMPLATES = {"en": "Track it at {{ shop.orders_url }}", "es": "Síguelo en {{ shop.orders_url }}"}
+SHOP_CONTEXT = {"customer_name": "Ana", "shop": {"orders_url": "https://shop.test/orders/"}}
+
+
+def test_the_template_in_the_tickets_language_greeted_in_it():
+    result = answer(match=None, template=TEMPLATES, context=SHOP_CONTEXT, language="es")
+    assert result.text == "Hola, Ana:\n\nSíguelo en https://shop.test/orders/"
+
+
+def test_a_language_without_a_template_gets_english_with_a_line_saying_so():
+    result = answer(match=None, template=TEMPLATES, context=SHOP_CONTEXT, language="de")
+    greeting, note, body = result.text.split("\n\n")
+    assert greeting == "Hallo Ana,"
+    assert "auf Englisch" in note
+    assert body == "Track it at https://shop.test/orders/"
+
+
+def test_a_template_that_already_greets_is_not_greeted_twice():
+    result = answer(match=None, template={"en": "Hello {{ customer_name }}, ok."}, language="en")
+    assert result.text.count("Hello") == 1 and not result.text.startswith("Hi")
+
+
+def test_no_name_greets_without_one():
+    result = answer(match=None, template=TEMPLATES, context={"shop": {}}, language="fr")
+    assert result.text.startswith("Bonjour,\n\n")
+
+
+def test_a_knowledge_answer_fills_in_the_shops_links():
+    entry = KnowledgeItem(3, "q", "See {{ shop.orders_url }}.", "track", language="es")
+    result = answer(match=Match(entry, 0.9), context=SHOP_CONTEXT, language="es")
+    assert result.text == "Hola, Ana:\n\nSee https://shop.test/orders/."

@@ -30,8 +30,9 @@ def test_an_edit_applies_once_the_cache_expires(taxonomy, settings):
     )
     assert intent_policy("track_order")[0].threshold == settings.AUTO_RESOLVE_THRESHOLD
     settings.MODEL_RELOAD_SECONDS = 0
-    policy, template = intent_policy("track_order")
-    assert policy.threshold == 0.95 and template == "Newest template"
+    policy, templates = intent_policy("track_order")
+    assert policy.threshold == 0.95 and templates["en"] == "Newest template"
+    assert templates["es"].startswith("Puedes seguir tu pedido")  # each language its newest
 
 
 def test_inactive_intents_and_inactive_templates_do_not_apply(taxonomy):
@@ -39,5 +40,5 @@ def test_inactive_intents_and_inactive_templates_do_not_apply(taxonomy):
     AnswerTemplate.objects.filter(intent__slug="track_order").update(active=False)
     assert intent_rules.get("cancel_order") is None
     assert not intent_policy("cancel_order")[0].always_escalate
-    assert intent_rules.get("track_order").template is None
+    assert intent_rules.get("track_order").templates == {}
     assert intent_rules.get("complaint").always_escalate

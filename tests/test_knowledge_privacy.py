@@ -141,6 +141,8 @@ def test_an_admin_edit_is_stored_scrubbed(client, admin_user, taxonomy):
             "question": "Where is order 551234?",
             "answer": "Hi Alanna, it was signed for by Mark Jones at 14 Hidden Crescent.",
             "status": "pending",
+            "language": "en",
+            "translation_of": "",
             "intent": "",
             "source_ticket": "",
             "created_by": "",

@@ -185,7 +185,7 @@ def test_feedback_retires_an_entry_customers_keep_rejecting(alice, trained_model
     # And it no longer answers anyone.
     again = ticket_create(customer=alice, message=question)
     run_pipeline(again.pk)
-    assert again.decisions.get().matched_entry is None
+    assert again.decisions.get().matched_entry != entry
 
 
 def test_admins_see_retired_entries_by_reason(client, admin_user, taxonomy):

@@ -135,7 +135,8 @@ def test_a_knowledge_answer_counts_its_use(alice, trained_model):
     decision = ticket.decisions.get()
     assert decision.matched_entry == entry
     assert decision.answer_source == "knowledge"
-    assert ticket.messages.get(author_kind="assistant").body == entry.answer
+    # The entry's answer, opened with the greeting every answer gets.
+    assert ticket.messages.get(author_kind="assistant").body == f"Hi Alice,\n\n{entry.answer}"
     entry.refresh_from_db()
     assert entry.times_used == 1
 

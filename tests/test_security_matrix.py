@@ -81,6 +81,8 @@ RULES: dict[str, tuple[str, str, dict | None, list[str]]] = {
     ),
     # --- accounts -------------------------------------------------------------------------
     "accounts:login": ("get", "answered", None, ["200", HOME, HOME, HOME, HOME]),
+    # The language switcher (Django's set_language): anyone; back to where they came from.
+    "accounts:language": ("post", "answered", {"language": "es", "next": "/"}, [HOME] * 5),
     "accounts:logout": ("post", "answered", None, [LOGIN, LOGIN, LOGIN, LOGIN, LOGIN]),
     "accounts:signup": ("get", "answered", None, ["200", HOME, HOME, HOME, HOME]),
     "accounts:password_reset": ("get", "answered", None, ["200"] * 5),

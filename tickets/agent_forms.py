@@ -4,7 +4,6 @@ They validate input and describe it; the work is done by `tickets.services`.
 """
 
 from django import forms
-from django.conf import global_settings, settings
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -14,6 +13,7 @@ from accounts.models import Role, User
 from tickets.attachments import files_from_uploads
 from tickets.bulk import BulkAction
 from tickets.forms import MultipleFileField
+from tickets.language import desk_languages, language_label
 from tickets.models import EscalationReason, Macro, Priority, Tag, Team, Ticket
 from tickets.selectors import QueueView
 from tickets.services import MAX_MESSAGE_LENGTH, known_intent_names, known_intent_slugs
@@ -52,25 +52,13 @@ def _intent_choices(empty_label: str) -> list[tuple[str, str]]:
     return [("", empty_label)] + [(slug, names.get(slug, slug)) for slug in slugs]
 
 
-# The languages a queue filters by: the desk's own (settings.DESK_LANGUAGES, once the desk is
-# multilingual) and a few common ones. Not Django's ~100: each <option> renders through a
-# template, and 100 of them cost ~25 ms on every queue page (bench/queue_pages.py).
-COMMON_LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl")
-
-
-def _language_choices() -> list[tuple[str, str]]:
-    codes = {*COMMON_LANGUAGES, *getattr(settings, "DESK_LANGUAGES", ())}
-    names = dict(global_settings.LANGUAGES)
-    choices = sorted(((code, names.get(code, code)) for code in codes), key=lambda c: c[1])
-    return [("", "Any language"), *choices]
-
-
 class QueueFilterForm(forms.Form):
     """The queue's view and filters. Every field is optional; an invalid value is ignored."""
 
     ASSIGNED_ANY = ""
     ASSIGNED_MINE = "mine"
     ASSIGNED_NOBODY = "unassigned"
+    LANGUAGE_OTHER = "other"
 
     view = forms.ChoiceField(
         label="View", required=False, choices=QueueView.choices, widget=forms.HiddenInput
@@ -126,7 +114,11 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["intent"].choices = _intent_choices("Any intent")
-        self.fields["language"].choices = _language_choices()
+        self.fields["language"].choices = [
+            ("", "Any language"),
+            *((code, language_label(code)) for code in desk_languages()),
+            (self.LANGUAGE_OTHER, "Languages not served"),
+        ]
 
     @property
     def view_name(self) -> str:
@@ -151,7 +143,10 @@ class QueueFilterForm(forms.Form):
         if team := valid.get("team"):
             tickets = tickets.filter(team=team)
         if language := valid.get("language"):
-            tickets = tickets.filter(language=language)
+            if language == self.LANGUAGE_OTHER:
+                tickets = tickets.exclude(language__in=[*desk_languages(), ""])
+            else:
+                tickets = tickets.filter(language=language)
         assigned = valid.get("assigned")
         if assigned == self.ASSIGNED_MINE:
             tickets = tickets.filter(assigned_agent=user)

@@ -10,6 +10,7 @@ The ticket detail and the resolve action show the AI's decision; they live in re
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -90,6 +91,10 @@ def get_visible_ticket(user: User, pk: int) -> Ticket:
 TAGS_QUERY_PATTERN = rf"^[-\w]{{1,50}}(,[-\w]{{1,50}}){{0,{MAX_TAGS - 1}}}$"
 
 
+# Lower-case ISO 639 codes only, so a typo ("ES", "spanish") is a 400, not an empty list.
+LANGUAGE_CODE_VALIDATOR = RegexValidator(r"^[a-z]{2,3}$", "An ISO 639-1 code such as es.")
+
+
 class IsoDateFilter(django_filters.DateFilter):
     field_class = IsoDateFormField
 
@@ -114,6 +119,11 @@ class TicketFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     # An id, not a choice: an unknown team is an empty list, as an unknown intent is.
     team = IdFilter(field_name="team_id", help_text="A team's id.")
+    language = django_filters.CharFilter(
+        max_length=8,
+        validators=[LANGUAGE_CODE_VALIDATOR],
+        help_text='The language the ticket is written in: an ISO 639-1 code such as "es".',
+    )
     created_from = IsoDateFilter(
         field_name="created_at", lookup_expr="date__gte", help_text="Created on or after."
     )
@@ -137,6 +147,7 @@ class TicketFilter(django_filters.FilterSet):
             "priority",
             "tags",
             "team",
+            "language",
         ]
 
     def filter_tags(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:

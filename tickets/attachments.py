@@ -8,6 +8,7 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tickets.errors import InvalidInput
 from tickets.models import Attachment, Message, Ticket
@@ -64,11 +65,17 @@ def _safe_filename(name: str) -> str:
     return cleaned[:255] or "attachment"
 
 
+def too_many_files() -> str:
+    return _("At most %(count)d files per message.") % {
+        "count": settings.ATTACHMENT_MAX_PER_MESSAGE
+    }
+
+
 def attachments_check(files: Sequence[NewFile]) -> None:
     """Refuse the lot before anything is stored: too many, too large, or a refused type."""
     if len(files) > settings.ATTACHMENT_MAX_PER_MESSAGE:
         raise InvalidInput(
-            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files per message.",
+            too_many_files(),
             details={"attachments": [f"at most {settings.ATTACHMENT_MAX_PER_MESSAGE} files"]},
         )
     for file in files:
@@ -78,15 +85,19 @@ def attachments_check(files: Sequence[NewFile]) -> None:
 def _check(name: str, data: bytes) -> str:
     if len(data) > settings.ATTACHMENT_MAX_BYTES:
         raise InvalidInput(
-            f"{name} is too large ({len(data)} bytes; at most {settings.ATTACHMENT_MAX_BYTES}).",
+            _("%(name)s is too large (%(size)d bytes; at most %(max)d).")
+            % {"name": name, "size": len(data), "max": settings.ATTACHMENT_MAX_BYTES},
             details={"attachments": [f"at most {settings.ATTACHMENT_MAX_BYTES} bytes"]},
         )
     if not data:
-        raise InvalidInput(f"{name} is empty.", details={"attachments": ["empty file"]})
+        raise InvalidInput(
+            _("%(name)s is empty.") % {"name": name}, details={"attachments": ["empty file"]}
+        )
     sniffed = sniff_content_type(data)
     if sniffed not in settings.ATTACHMENT_CONTENT_TYPES:
         raise InvalidInput(
-            f"{name}: files of type {sniffed} are not accepted.",
+            _("%(name)s: files of type %(type)s are not accepted.")
+            % {"name": name, "type": sniffed},
             details={"attachments": [f"type {sniffed} not accepted"]},
         )
     return sniffed
@@ -111,7 +122,7 @@ def attachment_add(
         >= settings.ATTACHMENT_MAX_PER_MESSAGE
     ):
         raise InvalidInput(
-            f"At most {settings.ATTACHMENT_MAX_PER_MESSAGE} files per message.",
+            too_many_files(),
             details={"attachments": [f"at most {settings.ATTACHMENT_MAX_PER_MESSAGE} files"]},
         )
     attachment = Attachment(

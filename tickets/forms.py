@@ -2,6 +2,7 @@
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PortalForm
 from tickets.errors import ServiceError
@@ -49,47 +50,47 @@ class MultipleFileField(forms.FileField):
 def _attachments_field(label: str) -> MultipleFileField:
     return MultipleFileField(
         label=label,
-        help_text="Pictures, PDF, text or a voice recording; up to 10 MB each.",
+        help_text=_("Pictures, PDF, text or a voice recording; up to 10 MB each."),
     )
 
 
 class TicketForm(PortalForm):
     subject = forms.CharField(
-        label="Subject",
+        label=_("Subject"),
         max_length=MAX_SUBJECT_LENGTH,
         required=False,
-        help_text="A few words, e.g. “Where is my order?”",
+        help_text=_("A few words, e.g. “Where is my order?”"),
         widget=forms.TextInput(
             attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_subject_field", "autofocus": True}
         ),
     )
     message = forms.CharField(
-        label="How can we help?",
+        label=_("How can we help?"),
         max_length=MAX_MESSAGE_LENGTH,
         # Not required on its own: a voice note may stand in for the text (see clean()).
         required=False,
-        help_text="Describe the problem in your own words: order numbers and dates help.",
+        help_text=_("Describe the problem in your own words: order numbers and dates help."),
         widget=forms.Textarea(
             attrs={**_VALIDATE_ON_CHANGE, "hx-target": "#id_message_field", "rows": 7}
         ),
     )
-    attachments = _attachments_field("Attach files or a voice note (optional)")
+    attachments = _attachments_field(_("Attach files or a voice note"))
 
     def clean(self) -> dict:
         data = super().clean()
         files = data.get("attachments") or []
         voice = any((f.content_type or "").startswith(("audio/", "video/webm")) for f in files)
         if not data.get("message") and not voice and "message" not in self.errors:
-            self.add_error("message", "Please tell us what you need help with.")
+            self.add_error("message", _("Please tell us what you need help with."))
         return data
 
 
 class ReplyForm(PortalForm):
     # Named like the service's field so its errors land beside this box.
     message = forms.CharField(
-        label="Your reply",
+        label=_("Your reply"),
         max_length=MAX_MESSAGE_LENGTH,
-        error_messages={"required": "Write a reply before sending it."},
+        error_messages={"required": _("Write a reply before sending it.")},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    attachments = _attachments_field("Attach files (optional)")
+    attachments = _attachments_field(_("Attach files"))

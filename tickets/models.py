@@ -2,13 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    AUTO_RESOLVED = "auto_resolved", "Answered automatically"
-    ESCALATED = "escalated", "With an agent"
-    RESOLVED = "resolved", "Resolved"
+    # Customers read these in their language (the portal's ticket pages).
+    OPEN = "open", _("Open")
+    AUTO_RESOLVED = "auto_resolved", _("Answered automatically")
+    ESCALATED = "escalated", _("With an agent")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class EscalationReason(models.TextChoices):

@@ -149,3 +149,14 @@ def previous_ticket(user: User, ticket: Ticket) -> Ticket | None:
     """The workable ticket just before `ticket` in the queue's order, if any."""
     before = Q(created_at__lt=ticket.created_at) | Q(created_at=ticket.created_at, pk__lt=ticket.pk)
     return _workable(user).filter(before).order_by("-created_at", "-id").first()
+
+
+def ticket_language(ticket: Ticket) -> str:
+    """The language the desk writes to a ticket's customer in (answers and e-mails): the one
+    the ticket was written in if the desk serves it, for a ticket whose language is not known
+    the customer's own choice, else the desk's default (English)."""
+    served = dict(settings.LANGUAGES)
+    for language in (ticket.language, ticket.customer.language):
+        if language:
+            return language if language in served else settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE

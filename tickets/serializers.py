@@ -137,6 +137,11 @@ class TicketSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField(
         help_text="Agents' labels (lower-case names). Agents and admins only: [] for customers."
     )
+    language = serializers.CharField(
+        read_only=True,
+        help_text="The language the customer wrote in, detected when it was stored (an ISO "
+        '639-1 code such as "es"; "" for tickets stored before detection).',
+    )
 
     class Meta:
         model = Ticket
@@ -144,6 +149,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "id",
             "subject",
             "message",
+            "language",
             "status",
             "intent",
             "confidence",

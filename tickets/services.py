@@ -13,11 +13,13 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from tickets.assignment import round_robin_pick
 from tickets.attachments import NewFile, attachment_add, attachments_check
 from tickets.errors import Conflict, InvalidInput, NotAllowed
+from tickets.language import language_detect
 from tickets.limits import customer_rate_enforce
 from tickets.models import (
     AuthorKind,
@@ -208,7 +210,7 @@ def _ticket_store(
         return earlier, False
     if enforce_limits and require_verified_email and not customer.is_email_verified:
         raise NotAllowed(
-            "Please confirm your e-mail address first: follow the link we sent you.",
+            _("Please confirm your e-mail address first: follow the link we sent you."),
             code="email_unverified",
         )
     if enforce_limits:  # a replay above is free; a new ticket counts
@@ -217,12 +219,18 @@ def _ticket_store(
             setting="CUSTOMER_TICKET_RATE",
             what="new tickets",
         )
+    # Sub-millisecond and no I/O once loaded (tickets/language.py), so fine inside the transaction.
+    language = language_detect(
+        " ".join(part for part in (subject, body, transcript or "") if part),
+        preferred=customer.language,
+    )
     fields = {
         "customer": customer,
         "subject": subject,
         "message": body,
         "idempotency_key": key,
         "channel": channel,
+        "language": language,
     }
     if not key:  # nothing to race on: no savepoint (two statements fewer)
         ticket = Ticket.objects.create(**fields)

@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -28,10 +30,12 @@ from tickets.services import ticket_customer_reply, ticket_latest_answer, ticket
 TICKETS_PER_PAGE = 20
 
 _CREATED_MESSAGES = {
-    TicketStatus.AUTO_RESOLVED: "We found an answer to your question: it is below.",
-    TicketStatus.ESCALATED: "Thanks! A person from our support team will answer you here.",
-    TicketStatus.RESOLVED: "Your ticket has been resolved.",
-    TicketStatus.OPEN: "Thanks! We have your ticket and are looking for an answer.",
+    TicketStatus.AUTO_RESOLVED: gettext_lazy("We found an answer to your question: it is below."),
+    TicketStatus.ESCALATED: gettext_lazy(
+        "Thanks! A person from our support team will answer you here."
+    ),
+    TicketStatus.RESOLVED: gettext_lazy("Your ticket has been resolved."),
+    TicketStatus.OPEN: gettext_lazy("Thanks! We have your ticket and are looking for an answer."),
 }
 
 
@@ -136,15 +140,14 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reply_message(was: str, ticket: Ticket) -> str:
     if ticket.status == TicketStatus.ESCALATED and was != TicketStatus.ESCALATED:
-        return "Your reply was sent. A person from our support team will take it from here."
+        return _("Your reply was sent. A person from our support team will take it from here.")
     if ticket.status == TicketStatus.ESCALATED and ticket.assigned_agent_id:
-        return (
-            f"Your reply was sent to {ticket.assigned_agent.get_short_name()}, "
-            "who is handling your ticket."
-        )
+        return _("Your reply was sent to %(name)s, who is handling your ticket.") % {
+            "name": ticket.assigned_agent.get_short_name()
+        }
     if ticket.status == TicketStatus.ESCALATED:
-        return "Your reply was sent to our support team."
-    return "Your reply was added to the ticket."
+        return _("Your reply was sent to our support team.")
+    return _("Your reply was added to the ticket.")
 
 
 def _live_context(request: HttpRequest, ticket: Ticket) -> dict:

@@ -19,11 +19,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from channels.models import InboundEmail, OutboundEmail
 from channels.services import addresses
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus
+from tickets.selectors import ticket_language
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 FEEDBACK_SALT = "channels.email-feedback"
@@ -91,10 +93,12 @@ def _email(
     *, ticket: Ticket, subject: str, template: str, context: dict, message_id: str, auto: bool
 ) -> EmailMultiAlternatives:
     customer = ticket.customer
+    name = one_line(customer.get_short_name(), 60)
     context = {
         **context,
         "ticket": ticket,
-        "name": one_line(customer.get_short_name(), 60),
+        "name": name,
+        "greeting": _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
         "ticket_url": _url(reverse("portal:ticket_detail", args=[ticket.pk])),
     }
     headers = {"Message-ID": message_id, **_thread_headers(ticket)}
@@ -134,7 +138,13 @@ def _record(*, ticket: Ticket, message: Message | None, kind: str, to: str) -> O
 
 
 def answer_email(message: Message) -> EmailMultiAlternatives | None:
-    """The e-mail telling the customer about `message`, or None if it is not for them."""
+    """The e-mail telling the customer about `message`, or None if it is not for them; in the
+    language the desk writes to them in (tickets.selectors.ticket_language)."""
+    with translation.override(ticket_language(message.ticket)):
+        return _answer_email(message)
+
+
+def _answer_email(message: Message) -> EmailMultiAlternatives | None:
     if message.internal or message.author_kind not in (AuthorKind.ASSISTANT, AuthorKind.AGENT):
         return None
     ticket = message.ticket
@@ -144,7 +154,7 @@ def answer_email(message: Message) -> EmailMultiAlternatives | None:
     automatic = message.author_kind == AuthorKind.ASSISTANT
     context = {
         "message": message,
-        "who": "Our automatic assistant" if automatic else "An agent",
+        "who": _("Our automatic assistant") if automatic else _("An agent"),
         "automatic": automatic,
         "resolved": ticket.status == TicketStatus.RESOLVED,
     }
@@ -158,7 +168,7 @@ def answer_email(message: Message) -> EmailMultiAlternatives | None:
     )
     return _email(
         ticket=ticket,
-        subject=_subject(ticket, "Your ticket has an answer"),
+        subject=_subject(ticket, _("Your ticket has an answer")),
         template="answer",
         context=context,
         message_id=record.message_id,
@@ -168,6 +178,11 @@ def answer_email(message: Message) -> EmailMultiAlternatives | None:
 
 def acknowledgement_email(ticket: Ticket) -> EmailMultiAlternatives | None:
     """For an e-mail ticket handed to a person: we have it, a person will answer."""
+    with translation.override(ticket_language(ticket)):
+        return _acknowledgement_email(ticket)
+
+
+def _acknowledgement_email(ticket: Ticket) -> EmailMultiAlternatives | None:
     customer = ticket.customer
     if not customer.email or not customer.is_active or not came_by_email(ticket):
         return None
@@ -176,7 +191,7 @@ def acknowledgement_email(ticket: Ticket) -> EmailMultiAlternatives | None:
     )
     return _email(
         ticket=ticket,
-        subject=_subject(ticket, "A person will answer"),
+        subject=_subject(ticket, _("A person will answer")),
         template="acknowledgement",
         context={},
         message_id=record.message_id,

@@ -19,7 +19,8 @@ views of it) and, when it fires, is its own escalation reason:
 - ``views_disagree``: the word n-grams alone and the character n-grams alone both pick
   another intent than the model, or a very close training example is about another intent.
 
-The cue lists are hand-written regular expressions: no library ships "customer says the
+The cue lists are hand-written regular expressions, English's here and each other language's
+in its own module of :mod:`.cues` (joined in as alternatives): no library ships "customer says the
 standard answer failed" for support tickets, and a rule an operator can read beats a model
 nobody can audit. They are checked against the training data: a cue that is ordinary for an
 intent (BANKING77's ``card_not_working`` is *about* things failing; its examples say so) does
@@ -37,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import cues
 from .text import normalize
 from .types import (
     NEGATED_INTENT,
@@ -84,7 +86,8 @@ DEFAULT_CONFIG = AbstainConfig()
 
 # --- Words -------------------------------------------------------------------------------
 
-_WORD = re.compile(r"<[a-z]+>|[a-z][a-z']*")
+# Letters of any alphabet ("está", "löschen"), so the other languages' words stay whole.
+_WORD = re.compile(r"<[a-z]+>|[^\W\d_](?:[^\W\d_]|')*")
 # Function words. Hand-written rather than sklearn's ENGLISH_STOP_WORDS, which also drops
 # words that carry a support request ("bill", "call", "find", "empty", "fire").
 _FUNCTION = frozenset(
@@ -205,7 +208,7 @@ _FUNCTION = frozenset(
         "get",
         "got",
     ]
-)
+) | cues.words("FUNCTION_WORDS")
 # Greetings, thanks and politeness: a message of only these has nothing to act on.
 _COURTESY = frozenset(
     [
@@ -277,8 +280,10 @@ _COURTESY = frozenset(
         "there",
         "again",
     ]
-)
-_THANKS = frozenset(["thanks", "thank", "thankyou", "thanku", "thanx", "thnx", "thx", "ty", "tq"])
+) | cues.words("COURTESY")
+_THANKS = frozenset(
+    ["thanks", "thank", "thankyou", "thanku", "thanx", "thnx", "thx", "ty", "tq"]
+) | cues.words("THANKS")
 # Words that name no request on their own ("not working", "help!!", "order??").
 _VAGUE = frozenset(
     [
@@ -318,6 +323,8 @@ _QUESTION = re.compile(r"\b(?:how|what|whats|when|where|why|which|who|can|could|
 _REQUEST = re.compile(
     r"\?|\b(?:how|what|whats|what's|when|where|why|which|who|can|could|would|will|pls|plz|"
     r"please|want|need|help|tell|show|send|give|let me|is there|are there|do you|does)\b"
+    + "|"
+    + cues.pattern("REQUEST")
 )
 _PLACEHOLDER_ONLY = frozenset({"<num>", "<email>", "<url>", "<amount>", "<slot>"})
 
@@ -398,7 +405,7 @@ _FAILED = re.compile(
     r"few)\s+(?:days|weeks|hours|months)\b"
     r"|\bnothing happens\b|\bdid ?n[o']?t (?:help|work|fix)\b|\bdoes ?n[o']?t work\b"
     r"|\bnot working\b|\bisn'?t working\b|\bstopped working\b"
-    r"|\bnhi mil\w*\b|\bnahi mil\w*\b|\bnahi aa\w*\b|\bnhi aa\w*\b",
+    r"|\bnhi mil\w*\b|\bnahi mil\w*\b|\bnahi aa\w*\b|\bnhi aa\w*\b" + "|" + cues.pattern("FAILED"),
     re.IGNORECASE,
 )
 
@@ -414,6 +421,8 @@ def failure_cue(text: str) -> str | None:
 # A negation of what the customer wants ("I do NOT want to cancel", "please don't delete",
 # "no cancellation"), up to the end of its clause.
 _NEGATION = re.compile(
+    # The other languages first: Spanish "No quiero cancelar" must not read as a bare "no".
+    cues.pattern("NEGATION") + "|"
     # "I do NOT want to", "not trying to", "I never asked to", "no need to": a negated wish.
     r"(?:^|(?<=[\s,.;!?]))(?:(?:i|we)\s+)?(?:(?:am|'m|m|are|'re)\s+)?"
     r"(?:(?:do|does|did)\s*n[o']?t|dont|doesnt|didnt|not|never|no longer)\s+"
@@ -431,7 +440,9 @@ _NEGATION = re.compile(
 # Where the negated phrase ends: the end of its clause, or the turn to what they do want.
 _CLAUSE_END = re.compile(
     r"[.;!?\n,]|\b(?:(?:i|we)\s+)?(?:but|just|only|instead|rather|however|though)\b"
-    r"|\b(?:i want|i need|i would|i'd|i wanna|i am|i'm|please)\b",
+    r"|\b(?:i want|i need|i would|i'd|i wanna|i am|i'm|please)\b"
+    + "|"
+    + cues.pattern("CLAUSE_END"),
     re.IGNORECASE,
 )
 
@@ -464,7 +475,9 @@ _SPLIT = re.compile(
     r"[.;!?\n]+|\b(?:and also|also|plus|another thing|one more thing|besides|additionally|"
     r"secondly|second|apart from that)\b"
     r"|,?\s*\band\s+(?=(?:can|could|would|will|how|what|when|where|why|i want|i need|"
-    r"i would|i'd|please|pls|tell|let|change|cancel|update|send|give|also|is|are|do|does)\b)",
+    r"i would|i'd|please|pls|tell|let|change|cancel|update|send|give|also|is|are|do|does)\b)"
+    + "|"
+    + cues.pattern("SPLIT"),
     re.IGNORECASE,
 )
 

@@ -15,7 +15,7 @@ from typing import Any
 from .abstain import DEFAULT_CONFIG, AbstainConfig, assess_text, content_words
 from .classifier import IntentClassifier
 from .decision import decide, wants_human
-from .knowledge import DirectRule, direct_match, usable_match
+from .knowledge import DirectRule, direct_match, in_language, usable_match
 from .similarity import SimilarityIndex
 from .types import NEGATED_INTENT, Answer, IntentPolicy, Match, Outcome, Prediction, TextViews
 
@@ -67,6 +67,7 @@ def assess(
     similarity_threshold: float,
     config: AbstainConfig = DEFAULT_CONFIG,
     direct_rule: DirectRule | None = None,
+    language: str | None = None,
     _negated: list | None = None,
 ) -> Outcome:
     """Decide one ticket. ``text`` is what the model reads (subject and message), ``message``
@@ -79,17 +80,24 @@ def assess(
 
     With ``direct_rule``, a reviewed entry near-identical to the ticket may answer by itself,
     even about an intent the classifier does not know (knowledge.direct_match).
+
+    ``language``: the ticket's; only knowledge entries written in it may answer.
     """
     ((prediction, views),) = classifier.inspect_many([text])
     assessment.prediction, assessment.views = prediction, views
     assessment.similar = index.search(text, k=3) if index is not None else []
     assessment.match = usable_match(
-        assessment.similar, intent=prediction.intent, min_score=similarity_threshold
+        assessment.similar,
+        intent=prediction.intent,
+        min_score=similarity_threshold,
+        language=language,
     )
     assessment.policy, template = policy_for(prediction.intent)
     assessment.direct, assessment.direct_signals = False, {}
     if direct_rule is not None and assessment.similar and index is not None:
-        template = _answer_directly(assessment, text, index, direct_rule, policy_for, template)
+        template = _answer_directly(
+            assessment, text, index, direct_rule, policy_for, template, language
+        )
     assessment.answer = answer_for(prediction.intent, assessment.match, template)
     fired, detail = assess_text(
         text,
@@ -128,6 +136,7 @@ def assess(
             similarity_threshold=similarity_threshold,
             config=config,
             direct_rule=direct_rule,
+            language=language,
             _negated=[prediction.intent, round(prediction.confidence, 4), detail["negated"]],
         )
     return assessment.outcome
@@ -139,12 +148,16 @@ def _answer_directly(
     index: SimilarityIndex,
     rule: DirectRule,
     policy_for: PolicyFor,
-    template: str | None,
-) -> str | None:
+    template: Any,
+    language: str | None = None,
+) -> Any:
     """Let a reviewed entry answer by itself when the direct-answer checks agree: it then brings
     its intent's rules (the predicted intent's always-escalate still holds) and no template is
-    used. Returns the template to answer with."""
-    best = assessment.similar[0]
+    used. Returns the template(s) to answer with."""
+    candidates = in_language(assessment.similar, language)
+    if not candidates:
+        return template
+    best = candidates[0]
     # The views cost a second look at one entry: only when the score could qualify.
     views = index.view_scores(text, best.item.id) if best.score >= rule.min_score else {}
     match, assessment.direct_signals = direct_match(
@@ -153,6 +166,7 @@ def _answer_directly(
         prediction=assessment.prediction,
         threshold=assessment.policy.threshold,
         rule=rule,
+        language=language,
     )
     if match is None:
         return template

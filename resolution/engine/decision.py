@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from . import cues
 from .types import (
     AUTO_RESOLVE,
     CUSTOMER_REQUESTED_HUMAN,
@@ -199,18 +200,20 @@ _ASK = re.compile(
     r"(?:human(?: being| agent)?|real person|live (?:agent|person)|representative|operator)\b"
     r"|\b(?:real|actual|live) (?:human|person)\b"
     r"|\bhuman (?:agent|being|support|representative)\b"
-    r"|\blive agent\b",
+    r"|\blive agent\b" + "|" + cues.pattern("ASK_PERSON"),
     re.IGNORECASE,
 )
 _WHOLE_MESSAGE = re.compile(
     r"^\W*(?:(?:an? |the )?(?:human|agent|representative|operator|person)(?: please)?"
-    r"|(?:please )?(?:an? )?(?:human|agent|representative|operator))\W*$",
+    r"|(?:please )?(?:an? )?(?:human|agent|representative|operator)"
+    r"|" + cues.pattern("ASK_PERSON_WHOLE") + r")\W*$",
     re.IGNORECASE,
 )
 # "I don't need to talk to a person", "no need for a human", "without speaking to anyone".
 _NEGATION = re.compile(
     r"\b(?:don'?t|do not|doesn'?t|does not|no need|not|never|without|rather not|instead of)"
-    r"\b[^.!?;,]{0,25}$",
+    r"\b[^.!?;,]{0,25}$"
+    r"|(?:" + cues.pattern("NOT_BEFORE_ASK") + r")[^.!?;,]{0,25}$",
     re.IGNORECASE,
 )
 

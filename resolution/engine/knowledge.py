@@ -17,14 +17,29 @@ from .types import Match, Prediction
 DIRECT_MIN_LEAD = 0.1
 
 
-def usable_match(similar: Sequence[Match], *, intent: str | None, min_score: float) -> Match | None:
-    """The entry an answer may come from: the most similar one, if it scores at least
-    ``min_score`` and belongs to ``intent`` (or to no intent).
+def in_language(similar: Sequence[Match], language: str | None) -> list[Match]:
+    """The matches written in ``language`` (all of them for None). An entry in another
+    language answers only through its reviewed translation, an entry of its own."""
+    if not language:
+        return list(similar)
+    return [m for m in similar if m.item.language == language]
+
+
+def usable_match(
+    similar: Sequence[Match],
+    *,
+    intent: str | None,
+    min_score: float,
+    language: str | None = None,
+) -> Match | None:
+    """The entry an answer may come from: the most similar one in the ticket's ``language``,
+    if it scores at least ``min_score`` and belongs to ``intent`` (or to no intent).
 
     Only the best match is considered: a weaker entry about the right intent behind a stronger
     one about another intent is not the answer to this question. An entry about another intent
     would answer the wrong question.
     """
+    similar = in_language(similar, language)
     best = similar[0] if similar else None
     if best is None or best.score < min_score:
         return None
@@ -55,6 +70,7 @@ def direct_match(
     prediction: Prediction,
     threshold: float,
     rule: DirectRule,
+    language: str | None = None,
 ) -> tuple[Match | None, dict]:
     """The reviewed entry that answers a ticket directly, if every check agrees, and the
     checks as signals.
@@ -65,7 +81,9 @@ def direct_match(
     the best entry's score under each view of the index) reach the rule; no close entry of
     another intent competes; and the classifier is not confident (at ``threshold``) of an
     intent other than the entry's. The classifier's confidence checks are then not needed.
+    Only entries in the ticket's ``language`` count.
     """
+    similar = in_language(similar, language)
     best = similar[0] if similar else None
     if best is None:
         return None, {"direct": False}

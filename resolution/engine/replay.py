@@ -27,6 +27,8 @@ class Case:
     text: str
     expected: str
     kind: str = ""
+    # The ticket's language (an ISO 639-1 code), for the figures per language; "" if unknown.
+    language: str = ""
 
 
 def offline_decider(
@@ -126,7 +128,8 @@ def replay(
     known_labels: Iterable[str],
     examples: int = 0,
 ) -> dict[str, Any]:
-    """Decide every case; the summary over all of them and per kind (``by_kind``), with the
+    """Decide every case; the summary over all of them, per kind (``by_kind``) and per
+    language (``by_language``, when the cases carry one), with the
     escalation reasons, and the same decision without the abstentions for comparison.
     ``examples``: keep up to this many wrong automatic answers to show."""
     known = set(known_labels)
@@ -143,6 +146,7 @@ def replay(
         right = in_scope and assessment.prediction.intent == case.expected
         row = {
             "kind": case.kind,
+            "language": case.language,
             "in_scope": in_scope,
             "auto": outcome.auto_resolved,
             "right": right,
@@ -167,5 +171,9 @@ def replay(
     report = _summary(rows)
     kinds = sorted({r["kind"] for r in rows if r["kind"]})
     report["by_kind"] = {kind: _summary([r for r in rows if r["kind"] == kind]) for kind in kinds}
+    languages = sorted({r["language"] for r in rows if r["language"]})
+    report["by_language"] = {
+        code: _summary([r for r in rows if r["language"] == code]) for code in languages
+    }
     report["wrong_examples"] = wrong
     return report

@@ -1,17 +1,25 @@
 """Find an answer for a ticket: knowledge base, then the intent's template, then the LLM.
 
 Answers are plain text. The page that shows them escapes them, so nothing here HTML-escapes:
-a customer called O'Brien must read "O'Brien", not "O&#x27;Brien".
+a customer called O'Brien must read "O'Brien", not "O&#x27;Brien". Links are plain URLs (the
+shop's, from the template context's ``shop``); the portal page and the HTML e-mail make them
+clickable.
+
+Answers are written in the ticket's language: its template in that language, else the English
+one with a line in the customer's language saying so (engine/phrases.py). Every answer from the
+knowledge base or a template opens with the language's greeting, once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.template import Context, Engine
 
 from .llm import LLMProvider
+from .phrases import DEFAULT_LANGUAGE, fallback_note, greeting, with_greeting
 from .scrub import render_placeholders
 from .types import Answer, Match
 
@@ -39,6 +47,29 @@ def render_template(template: str, context: dict[str, Any]) -> str | None:
         logger.warning("Answer template failed to render", exc_info=True)
         return None
     return text.strip() or None
+
+
+def pick_template(
+    templates: Mapping[str, str] | str | None, language: str
+) -> tuple[str | None, str]:
+    """(the template to answer with, the language it is written in): the one in ``language``,
+    else the English one. A bare string is a template already chosen for ``language``."""
+    if templates is None or isinstance(templates, str):
+        return templates, language
+    body = templates.get(language)
+    if body and body.strip():
+        return body, language
+    return templates.get(DEFAULT_LANGUAGE), DEFAULT_LANGUAGE
+
+
+def compose(body: str, *, language: str, written_in: str, name: str) -> str:
+    """The answer as the customer reads it: greeting, the fallback line if the body is not in
+    their language, the body."""
+    if written_in == language:
+        return with_greeting(body, language=language, name=name)
+    note = fallback_note(language)
+    parts = [greeting(language, name)] + ([note] if note else []) + [body]
+    return "\n\n".join(parts)
 
 
 def build_prompt(*, text: str, intent: str) -> str:
@@ -69,24 +100,38 @@ def respond(
     text: str,
     intent: str,
     match: Match | None,
-    template: str | None,
+    template: Mapping[str, str] | str | None,
     context: dict[str, Any],
     llm: LLMProvider,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Answer | None:
-    """The first answer available: matched knowledge entry, rendered template, LLM, or None."""
+    """The first answer available: matched knowledge entry, rendered template, LLM, or None.
+
+    ``template``: the intent's templates by language (or one already chosen); ``match``: an
+    entry in the ticket's ``language`` (the caller's search keeps to it, engine/knowledge.py).
+    """
+    language = language or DEFAULT_LANGUAGE
+    name = str(context.get("customer_name") or "")
     if match is not None and match.item.answer.strip():
         # Knowledge is stored scrubbed, with placeholders for the customer's name: fill them in
         # for this customer (a fixed substitution, not a template: agents wrote this text).
         text = render_placeholders(
             match.item.answer.strip(),
-            first_name=str(context.get("customer_name") or ""),
+            first_name=name,
             full_name=str(context.get("customer_full_name") or ""),
+            shop=context.get("shop"),
         )
-        return Answer(text=text, source="knowledge")
-    if template and template.strip():
-        rendered = render_template(template, context)
+        written_in = getattr(match.item, "language", language) or language
+        return Answer(
+            text=compose(text, language=language, written_in=written_in, name=name),
+            source="knowledge",
+        )
+    body, written_in = pick_template(template, language)
+    if body and body.strip():
+        rendered = render_template(body, context)
         if rendered is not None:
-            return Answer(text=rendered, source="template")
+            text = compose(rendered, language=language, written_in=written_in, name=name)
+            return Answer(text=text, source="template")
     reply = ask_llm(text=text, intent=intent, llm=llm)
     if reply is not None:
         return Answer(text=reply, source="llm")

@@ -26,7 +26,7 @@ Measured figures are in docs/BENCHMARKS.md ("PII scrubbing"). Pure functions, no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,6 +40,7 @@ FIRST_NAME = "{{ customer.first_name }}"
 FULL_NAME = "{{ customer.full_name }}"
 # Only these placeholders exist; anything else in double braces stays literal text.
 _PLACEHOLDER = re.compile(r"\{\{\s*customer\.(first_name|full_name)\s*\}\}")
+_SHOP_PLACEHOLDER = re.compile(r"\{\{\s*shop\.([a-z_]+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -529,8 +530,11 @@ def residual(
 # --- rendering for the recipient ------------------------------------------------------------
 
 
-def render_placeholders(text: str, *, first_name: str, full_name: str) -> str:
-    """The customer placeholders filled in for the one customer who receives the text.
+def render_placeholders(
+    text: str, *, first_name: str, full_name: str, shop: Mapping[str, str] | None = None
+) -> str:
+    """The customer placeholders filled in for the one customer who receives the text, and
+    the shop's links ({{ shop.orders_url }}: resolution.models.ShopProfile) if given.
 
     A fixed substitution, not a template engine: knowledge text is written by agents and
     customers, and must not be able to run template tags or reach other variables.
@@ -539,7 +543,10 @@ def render_placeholders(text: str, *, first_name: str, full_name: str) -> str:
         "first_name": (first_name or "").strip() or "there",
         "full_name": (full_name or "").strip() or "you",
     }
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+    if shop:
+        text = _SHOP_PLACEHOLDER.sub(lambda m: str(shop.get(m.group(1), m.group(0))), text)
+    return text
 
 
 def has_placeholders(text: str) -> bool:

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from .similarity import SimilarityIndex, _SparseRows, _Tfidf, tfidf_vectorizers
 from .types import KnowledgeItem
 
-FORMAT = 2
+FORMAT = 3
 CURRENT = "CURRENT"
 # Snapshots kept besides the current one, for a reader that read CURRENT just before it moved.
 KEEP_PREVIOUS = 1
@@ -140,10 +140,12 @@ class _StoredItems:
     """The snapshot's entries, made into KnowledgeItems only when asked for, plus the ones
     added since (a list)."""
 
-    def __init__(self, arrays: dict, intents: list[str | None]):
+    def __init__(self, arrays: dict, intents: list[str | None], languages: list[str]):
         self._ids = arrays["entry_id"]
         self._intent_codes = arrays["intent_code"]
         self._intents = intents
+        self._language_codes = arrays["language_code"]
+        self._languages = languages
         self._text = {name: (arrays[f"{name}_blob"], arrays[f"{name}_end"]) for name in ("q", "a")}
         self._added: list[KnowledgeItem] = []
 
@@ -168,6 +170,7 @@ class _StoredItems:
             question=self._string("q", position),
             answer=self._string("a", position),
             intent=self._intents[code] if code >= 0 else None,
+            language=self._languages[int(self._language_codes[position])],
         )
 
     def extend(self, items: Iterable[KnowledgeItem]) -> None:
@@ -262,6 +265,8 @@ def write_snapshot(index: SimilarityIndex, base_dir: Path, *, version: int) -> P
     items = list(index._items)
     intents = sorted({item.intent for item in items if item.intent is not None})
     code = {slug: i for i, slug in enumerate(intents)}
+    languages = sorted({item.language for item in items})
+    language_code = {language: i for i, language in enumerate(languages)}
     ids = np.fromiter((item.id for item in items), np.int64, len(items))
     order = np.argsort(ids, kind="stable")
     base, postings = rows._base, rows._postings
@@ -280,6 +285,9 @@ def write_snapshot(index: SimilarityIndex, base_dir: Path, *, version: int) -> P
         "intent_code": np.fromiter(
             (code.get(item.intent, -1) for item in items), np.int32, len(items)
         ),
+        "language_code": np.fromiter(
+            (language_code[item.language] for item in items), np.int16, len(items)
+        ),
         **_vocabulary_arrays(tfidf),
         **_text_arrays("q", (item.question for item in items)),
         **_text_arrays("a", (item.answer for item in items)),
@@ -293,6 +301,7 @@ def write_snapshot(index: SimilarityIndex, base_dir: Path, *, version: int) -> P
         "rows_shape": list(base.shape),
         "postings_shape": list(postings.shape),
         "intents": intents,
+        "languages": languages,
         "backend": index.backend,
     }
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=base_dir))
@@ -412,7 +421,7 @@ def read_snapshot(base_dir: Path, *, backend: str | None = None) -> tuple[Simila
         df=arrays["df"],
     )
     index = SimilarityIndex(
-        _StoredItems(arrays, meta["intents"]),
+        _StoredItems(arrays, meta["intents"], meta["languages"]),
         tfidf=_HashedTfidf(arrays, meta),
         rows=rows,
         backend=backend or meta["backend"],

@@ -119,6 +119,7 @@ class KnowledgeItem:
     question: str
     answer: str
     intent: str | None
+    language: str = "en"  # an entry answers tickets in its own language only
 
 
 @dataclass(frozen=True, slots=True)

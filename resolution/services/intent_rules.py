@@ -21,7 +21,8 @@ from resolution.models import AnswerTemplate, Intent
 class IntentRules:
     threshold_override: float | None
     always_escalate: bool
-    template: str | None  # the newest active answer template, if any
+    # The newest active answer template in each language it is written in (may be empty).
+    templates: dict[str, str]
     autonomy: str = ""  # off, draft, auto; "" follows the desk (engine/autonomy.py)
 
 
@@ -45,14 +46,14 @@ class _IntentRulesCache:
 
     @staticmethod
     def _load() -> dict[str, IntentRules]:
-        templates: dict[int, str] = {}
+        templates: dict[int, dict[str, str]] = {}
         newest_first = AnswerTemplate.objects.filter(active=True).order_by(
-            "intent_id", "-updated_at"
+            "intent_id", "language", "-updated_at"
         )
-        for intent_id, body in newest_first.values_list("intent_id", "body"):
-            templates.setdefault(intent_id, body)
+        for intent_id, language, body in newest_first.values_list("intent_id", "language", "body"):
+            templates.setdefault(intent_id, {}).setdefault(language, body)
         return {
-            slug: IntentRules(override, always_escalate, templates.get(pk), autonomy)
+            slug: IntentRules(override, always_escalate, templates.get(pk, {}), autonomy)
             for pk, slug, override, always_escalate, autonomy in Intent.objects.filter(
                 active=True
             ).values_list("id", "slug", "threshold_override", "always_escalate", "autonomy")

@@ -21,9 +21,11 @@ from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome
 from resolution.models import Decision, KnowledgeEntry
 from resolution.selectors import latest_decision
+from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
+from tickets.language import desk_languages
 from tickets.models import EscalationReason, RuleStage, Ticket, TicketStatus
 from tickets.rules import RulesOutcome, rules_apply, rules_before_model, rules_matching, rules_reply
 from tickets.services import ticket_auto_resolve, ticket_escalate
@@ -47,9 +49,9 @@ class Analysis(Assessment):
 
 def intent_policy(
     slug: str, desk_policy: ActivePolicy | None = None
-) -> tuple[IntentPolicy, str | None]:
+) -> tuple[IntentPolicy, dict[str, str] | None]:
     """The rules in force for an intent (the desk's policy, the intent's own threshold if
-    stricter), and its active answer template."""
+    stricter), and its active answer templates by language."""
     desk_policy = desk_policy or current_policy()
     rules = intent_rules.get(slug)
     if rules is None:
@@ -57,7 +59,7 @@ def intent_policy(
     policy = desk_policy.for_intent(
         threshold_override=rules.threshold_override, always_escalate=rules.always_escalate
     )
-    return policy, rules.template
+    return policy, rules.templates
 
 
 def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
@@ -73,13 +75,10 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
         settings.LLM_API_KEY,
         settings.LLM_TIMEOUT_SECONDS,
     )
-    context = {
-        "ticket": ticket,
-        "customer_name": ticket.customer.get_short_name(),
-        "customer_full_name": ticket.customer.full_name,
-    }
+    context = answer_context(ticket)
+    language = answer_language(ticket)
 
-    def answer_for(intent: str, match: Match | None, template: str | None) -> Answer | None:
+    def answer_for(intent: str, match: Match | None, template) -> Answer | None:
         return respond(
             text=ticket.message,
             intent=intent,
@@ -87,6 +86,7 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
             template=template,
             context=context,
             llm=llm,
+            language=language,
         )
 
     return assess(
@@ -99,6 +99,7 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
         answer_for=answer_for,
         similarity_threshold=settings.SIMILARITY_THRESHOLD,
         direct_rule=direct_rule(),
+        language=language,
     )
 
 
@@ -117,6 +118,12 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
     and an LLM call of up to LLM_TIMEOUT_SECONDS must never hold a row lock). Any failure becomes
     an ai_error escalation: (analysis so far, outcome, error text)."""
     analysis = Analysis()
+    if ticket.language and ticket.language not in desk_languages():
+        # Decided here, before the model: an English answer (or a wrong-language one) to a
+        # customer the desk cannot read is worse than a person's reply. The engine never sees it.
+        reason = EscalationReason.UNSUPPORTED_LANGUAGE
+        signals = {"language": ticket.language, "rule": reason}
+        return analysis, Outcome(action="escalate", reason=reason, signals=signals), ""
     try:
         outcome = analyse(ticket, analysis)
         # The intent's autonomy mode may hold an automatic answer back (off, or a draft).

@@ -66,8 +66,8 @@ def _active_entries():
     return KnowledgeEntry.objects.filter(status=KnowledgeStatus.ACTIVE)
 
 
-def _item(pk, question, answer, slug) -> KnowledgeItem:
-    return KnowledgeItem(id=pk, question=question, answer=answer, intent=slug)
+def _item(pk, question, answer, slug, language="en") -> KnowledgeItem:
+    return KnowledgeItem(id=pk, question=question, answer=answer, intent=slug, language=language)
 
 
 def index_options() -> dict:
@@ -238,7 +238,7 @@ class _Registry:
         # The version first: changes committed while the rows are read are applied again at
         # the next look (adding or discarding an entry twice changes nothing).
         version = knowledge_version_current()
-        rows = _active_entries().values_list("id", "question", "answer", "intent__slug")
+        rows = _active_entries().values_list("id", "question", "answer", "intent__slug", "language")
         index = build_index([_item(*row) for row in rows.iterator(chunk_size=10_000)], options)
         return index, options, version
 
@@ -282,7 +282,7 @@ class _Registry:
             self._install(*self._build(self._index_options))
             return
         changed = KnowledgeEntry.objects.filter(change_version__gt=self._seen_version).values_list(
-            "id", "question", "answer", "intent__slug", "status"
+            "id", "question", "answer", "intent__slug", "language", "status"
         )
         added, gone = (
             [],
@@ -292,9 +292,9 @@ class _Registry:
                 )
             ),
         )
-        for pk, question, answer, slug, status in changed:
+        for pk, question, answer, slug, language, status in changed:
             if status == KnowledgeStatus.ACTIVE:
-                added.append(_item(pk, question, answer, slug))
+                added.append(_item(pk, question, answer, slug, language))
             else:
                 gone.append(pk)
         index.discard(gone)

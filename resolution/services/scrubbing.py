@@ -119,7 +119,11 @@ def knowledge_entry_check(
 
 
 def render_for(text: str, *, first_name: str, full_name: str) -> str:
-    return render_placeholders(text or "", first_name=first_name, full_name=full_name)
+    from resolution.services.answer_context import shop_profile  # the shop's links, cached
+
+    return render_placeholders(
+        text or "", first_name=first_name, full_name=full_name, shop=shop_profile.get()
+    )
 
 
 def render_for_user(text: str, user: User | None) -> str:

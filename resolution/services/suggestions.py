@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from feedback.selectors import rejected_answer_texts
-from resolution.engine.knowledge import usable_match
+from resolution.engine.knowledge import in_language, usable_match
 from resolution.engine.llm import DisabledLLM
+from resolution.engine.phrases import greeting
 from resolution.engine.responder import respond
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import latest_decision, rejected_entry_ids
+from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.pipeline import intent_policy
 from resolution.services.registry import registry
 from resolution.services.scrubbing import render_for_user
+from tickets.language import language_detect
 from tickets.models import Ticket
 
 
@@ -26,13 +29,23 @@ class Suggestion:
     score: float
 
 
-def similar_entries(text: str, *, limit: int = 3, min_score: float = 0.0) -> list[Suggestion]:
-    """The active knowledge entries most like `text`, best first."""
+# Searched per wanted suggestion when only one language's entries count: the others are
+# dropped after the search (each language's translations sit in the same index).
+LANGUAGE_OVERFETCH = 4
+
+
+def similar_entries(
+    text: str, *, limit: int = 3, min_score: float = 0.0, language: str | None = None
+) -> list[Suggestion]:
+    """The active knowledge entries most like `text`, best first (in ``language`` only, if
+    given: an entry answers in its own language, engine/knowledge.py)."""
     if not text or not text.strip():
         return []
+    k = limit * LANGUAGE_OVERFETCH if language else limit
+    found = in_language(registry.index().search(text, k=k), language)[:limit]
     return [
         Suggestion(m.item.id, m.item.question, m.item.answer, m.item.intent, m.score)
-        for m in registry.index().search(text, k=limit)
+        for m in found
         if m.score > min_score
     ]
 
@@ -56,11 +69,17 @@ class CustomerSuggestion:
     answer: str
 
 
-def suggestions_for_customer(query: str) -> list[CustomerSuggestion]:
-    """Close knowledge answers to a customer's draft, best first, in their public form."""
+def suggestions_for_customer(query: str, *, preferred: str = "") -> list[CustomerSuggestion]:
+    """Close knowledge answers to a customer's draft, best first, in their public form, in
+    the language the draft is written in (``preferred``, the page's, for a short draft)."""
     if len(query.strip()) < CUSTOMER_MIN_QUERY_CHARS:
         return []
-    found = similar_entries(query, limit=CUSTOMER_MAX_SUGGESTIONS, min_score=CUSTOMER_MIN_SCORE)
+    found = similar_entries(
+        query,
+        limit=CUSTOMER_MAX_SUGGESTIONS,
+        min_score=CUSTOMER_MIN_SCORE,
+        language=language_detect(query, preferred=preferred),
+    )
     found = [s for s in found if s.score >= found[0].score * CUSTOMER_MIN_SHARE_OF_BEST]
     # The index may lag the database by MODEL_RELOAD_SECONDS: read the entries now, so an
     # entry retired or re-titled a second ago shows as it is (or not at all).
@@ -128,11 +147,13 @@ def draft_answer(ticket: Ticket) -> str:
     ):
         return render_for_user(decision.matched_entry.answer, ticket.customer)
     intent = ticket.intent or (decision.predicted_intent if decision else "")
-    found = registry.index().search(ticket.message, k=1) if ticket.message.strip() else []
+    language = answer_language(ticket)
+    found = registry.index().search(ticket.message, k=3) if ticket.message.strip() else []
     match = usable_match(
         [m for m in found if m.item.id not in rejected_entries],
         intent=intent or None,
         min_score=settings.SIMILARITY_THRESHOLD,
+        language=language,
     )
     if match is not None and fresh(match.item.answer):
         return render_for_user(match.item.answer, ticket.customer)
@@ -142,9 +163,10 @@ def draft_answer(ticket: Ticket) -> str:
         intent=intent,
         match=None,
         template=template,
-        context={"ticket": ticket, "customer_name": ticket.customer.get_short_name()},
+        context=answer_context(ticket),
         llm=DisabledLLM(),
+        language=language,
     )
     if rendered and fresh(rendered.text):
         return rendered.text
-    return f"Hi {ticket.customer.get_short_name()},\n\n"
+    return greeting(language, ticket.customer.get_short_name()) + "\n\n"

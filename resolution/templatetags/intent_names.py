@@ -6,6 +6,7 @@ tickets' templates load this library, and tickets' Python stays free of resoluti
 """
 
 from django import template
+from django.utils.translation import gettext
 
 from resolution.selectors import intent_names
 
@@ -28,4 +29,5 @@ def intent_name(context: template.Context, slug: str | None) -> str:
     names = context.render_context.get(_CACHE_KEY)
     if names is None:
         names = context.render_context[_CACHE_KEY] = intent_names()
-    return names.get(slug) or humanise(slug)
+    # The starter intents' names are in the catalogs (resolution/starter_names.py).
+    return gettext(names[slug]) if names.get(slug) else humanise(slug)

@@ -17,6 +17,7 @@ from resolution.services.csv_rows import CsvError, read_rows
 from resolution.services.policy import certify_calibration
 from resolution.services.registry import NoActiveModel, registry
 from resolution.services.training import HOLDOUT_FRACTION, training_config
+from tickets.language import language_detect
 
 BATCH = 512
 
@@ -80,6 +81,14 @@ class Command(BaseCommand):
             "--kind-column",
             default="kind",
             help="Optional column grouping the rows (e.g. path_failed, plain) in the replay.",
+        )
+        parser.add_argument(
+            "--language-column",
+            default="language",
+            help=(
+                "Optional column with each row's language (ISO 639-1) for the figures per "
+                "language; without it, each row's language is detected as the desk does."
+            ),
         )
         parser.add_argument(
             "--examples", type=int, default=10, help="Wrong automatic answers to show."
@@ -159,10 +168,13 @@ class Command(BaseCommand):
                 return intent_policy(intent, desk)
 
             index = knowledge if knowledge is not None else registry.index()
-        kinds = self.kinds(options, len(rows))
+        kinds = self.column(options, options["kind_column"], len(rows))
+        languages = self.column(options, options["language_column"], len(rows))
         cases = [
-            Case(row[columns[0]], row[columns[1]], kind)
-            for row, kind in zip(rows, kinds, strict=True)
+            Case(
+                row[columns[0]], row[columns[1]], kind, language or language_detect(row[columns[0]])
+            )
+            for row, kind, language in zip(rows, kinds, languages, strict=True)
         ]
         decide_one = offline_decider(
             classifier,
@@ -178,9 +190,9 @@ class Command(BaseCommand):
         )
 
     @staticmethod
-    def kinds(options, n: int) -> list[str]:
-        """The --kind-column of the evaluated rows (the same rows, non-empty texts), or ""."""
-        columns = [options["text_column"], options["kind_column"]]
+    def column(options, name: str, n: int) -> list[str]:
+        """An optional column of the evaluated rows (the same rows, non-empty texts), or ""."""
+        columns = [options["text_column"], name]
         try:
             rows = read_rows(options["csv"], columns=columns, encoding=options["encoding"])
         except CsvError:
@@ -205,6 +217,13 @@ class Command(BaseCommand):
                 f"  {name:<18} {r['n']:>5}  {r['auto']:>8}  {pct(r['auto_precision']):>6}  "
                 f"{pct(r['in_scope_answered']):>17}  {pct(r['must_escalate_answered']):>22}"
             )
+        if len(replay_report["by_language"]) > 1:
+            write("  Per language:")
+            for code, r in replay_report["by_language"].items():
+                write(
+                    f"  {code:<18} {r['n']:>5}  {r['auto']:>8}  {pct(r['auto_precision']):>6}  "
+                    f"{pct(r['in_scope_answered']):>17}  {pct(r['must_escalate_answered']):>22}"
+                )
         before = replay_report["without_abstentions"]
         write(
             f"  without the abstention checks: {before['auto']} answered, "
