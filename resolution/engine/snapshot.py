@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import mmap
 import os
 import shutil
 import tempfile
@@ -225,6 +226,30 @@ class _StoredPositions:
 # --- Writing ---------------------------------------------------------------------------------
 
 
+def _settle(path: Path) -> None:
+    """On disk before the snapshot is announced (a crash never leaves CURRENT naming a torn
+    file), and out of the page cache: the pages the writer leaves there are large folios that
+    a reader's page fault would map whole, so a process that touched a few rows would count
+    the whole file in its RSS. Read back one page at a time (_random_access), a process maps
+    only what its searches touch."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def _random_access(array: np.ndarray) -> np.ndarray:
+    """No read-ahead on a mapped array: searches touch scattered rows and postings, and
+    read-ahead would bring (and map) their neighbours too."""
+    mapping = getattr(array, "_mmap", None)
+    if mapping is not None and hasattr(mmap, "MADV_RANDOM"):
+        mapping.madvise(mmap.MADV_RANDOM)
+    return array
+
+
 def _vocabulary_arrays(tfidf: _Tfidf) -> dict[str, np.ndarray]:
     arrays = {}
     for block, vocabulary in enumerate(tfidf._vocabularies):
@@ -299,6 +324,7 @@ def write_snapshot(index: SimilarityIndex, base_dir: Path, *, version: int) -> P
     try:
         for name, array in arrays.items():
             np.save(building / f"{name}.npy", np.ascontiguousarray(array))
+            _settle(building / f"{name}.npy")
         (building / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         name = f"v{int(version):012d}-{uuid.uuid4().hex[:8]}"
         final = base_dir / name
@@ -388,7 +414,7 @@ def read_snapshot(base_dir: Path, *, backend: str | None = None) -> tuple[Simila
     directory = Path(base_dir) / meta["name"]
     try:
         arrays = {
-            path.stem: np.load(path, mmap_mode="r", allow_pickle=False)
+            path.stem: _random_access(np.load(path, mmap_mode="r", allow_pickle=False))
             for path in directory.glob("*.npy")
         }
     except (FileNotFoundError, ValueError) as exc:
