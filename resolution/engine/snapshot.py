@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import mmap
 import os
 import shutil
 import tempfile
@@ -227,27 +226,15 @@ class _StoredPositions:
 
 
 def _settle(path: Path) -> None:
-    """On disk before the snapshot is announced (a crash never leaves CURRENT naming a torn
-    file), and out of the page cache: the pages the writer leaves there are large folios that
-    a reader's page fault would map whole, so a process that touched a few rows would count
-    the whole file in its RSS. Read back one page at a time (_random_access), a process maps
-    only what its searches touch."""
+    """On disk before the snapshot is announced: a crash never leaves CURRENT naming a torn
+    file. (The written pages stay in the page cache, where readers find them warm. Dropping
+    them and mapping without read-ahead kept `ps`'s RSS of a process at half, but made every
+    search wait on the disk: docs/BENCHMARKS.md, "The shared knowledge index at 1M entries".)"""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
-
-
-def _random_access(array: np.ndarray) -> np.ndarray:
-    """No read-ahead on a mapped array: searches touch scattered rows and postings, and
-    read-ahead would bring (and map) their neighbours too."""
-    mapping = getattr(array, "_mmap", None)
-    if mapping is not None and hasattr(mmap, "MADV_RANDOM"):
-        mapping.madvise(mmap.MADV_RANDOM)
-    return array
 
 
 def _vocabulary_arrays(tfidf: _Tfidf) -> dict[str, np.ndarray]:
@@ -414,7 +401,7 @@ def read_snapshot(base_dir: Path, *, backend: str | None = None) -> tuple[Simila
     directory = Path(base_dir) / meta["name"]
     try:
         arrays = {
-            path.stem: _random_access(np.load(path, mmap_mode="r", allow_pickle=False))
+            path.stem: np.load(path, mmap_mode="r", allow_pickle=False)
             for path in directory.glob("*.npy")
         }
     except (FileNotFoundError, ValueError) as exc:
