@@ -148,3 +148,17 @@ def test_ranges_read_from_month_cells_equal_the_day_cells(alice, agent):
         metrics._groups(metrics._day_cells(*whole))
     )
     assert metrics.summary(date_from=whole[0], date_to=whole[1])["tickets"]["reopened"] == 1
+
+
+@pytest.mark.usefixtures("desk")
+def test_ranges_of_centuries_and_at_the_calendars_ends_are_answered():
+    from resolution import metrics
+
+    for date_from, date_to in [
+        (date(513, 1, 11), date(8691, 11, 30)),
+        (date(9999, 12, 5), date.max),
+        (date.min, date(1, 1, 31)),
+    ]:
+        assert metrics.summary(date_from=date_from, date_to=date_to)["tickets"]["total"] >= 0
+    everything = metrics.summary(date_from=date(513, 1, 11), date_to=date(8691, 11, 30))
+    assert everything["tickets"] == metrics.summary()["tickets"]

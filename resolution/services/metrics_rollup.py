@@ -176,21 +176,20 @@ def month_start(day: date) -> date:
 
 
 def next_month(day: date) -> date:
+    """The first day of the month after `day`'s (date.max after December 9999: no such day)."""
+    if (day.year, day.month) == (date.max.year, date.max.month):
+        return date.max
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _replace_months(runs: list[tuple[date, date]]) -> None:
-    """Re-sum the month cells of every month a run touches from its day cells."""
-    months: set[date] = set()
+    """Re-sum the month cells of every month a run touches from its day cells: one condition
+    per run (a run of centuries is still one range, not one condition per month)."""
+    on_months, on_days = Q(), Q()
     for first, last in runs:
-        month = month_start(first)
-        while month <= last:
-            months.add(month)
-            month = next_month(month)
-    MetricsMonth.objects.filter(month__in=months).delete()
-    on_days = Q()
-    for month in months:
-        on_days |= Q(day__gte=month, day__lt=next_month(month))
+        on_months |= Q(month__gte=month_start(first), month__lte=month_start(last))
+        on_days |= Q(day__gte=month_start(first), day__lt=next_month(month_start(last)))
+    MetricsMonth.objects.filter(on_months).delete()
     rows = (
         MetricsDay.objects.filter(on_days)
         .order_by()
