@@ -83,7 +83,8 @@ FILL_SQL = [
            now() - interval '2 years', ''
     FROM generate_series(1, %(agents)s) g
     """,
-    # Tickets. r: the status draw; the heavy customer is customer1.
+    # Tickets. r: the status draw; the heavy customer is customer1. Nothing is dated after
+    # now (the metrics roll-up would see such rows as changed at every look).
     """
     INSERT INTO tickets_team (name) VALUES ('Billing'), ('Delivery'), ('Accounts'), ('Returns')
     """,
@@ -113,8 +114,9 @@ FILL_SQL = [
                 'ai_error'])[1 + (random() * 5)::int] ELSE '' END,
            CASE WHEN x.status = 'resolved' OR (x.status = 'escalated' AND random() < 0.3)
                 THEN b.first_agent + (random() * (%(agents)s - 1))::int END,
-           x.created, x.created + x.delay,
-           CASE WHEN x.status IN ('auto_resolved', 'resolved') THEN x.created + x.delay END,
+           x.created, LEAST(x.created + x.delay, now()),
+           CASE WHEN x.status IN ('auto_resolved', 'resolved')
+                THEN LEAST(x.created + x.delay, now()) END,
            '', (ARRAY['portal', 'portal', 'api', 'email'])[1 + mod(g, 4)],
            CASE WHEN x.p < 0.05 THEN 'urgent' WHEN x.p < 0.15 THEN 'high'
                 WHEN x.p < 0.30 THEN 'low' ELSE 'normal' END,
@@ -162,7 +164,7 @@ FILL_SQL = [
     """
     INSERT INTO feedback_feedback (ticket_id, answer_id, rating, resolved, comment, created_at)
     SELECT m.ticket_id, m.id, 1 + (random() * 4)::int, random() < 0.7, '',
-           m.created_at + interval '1 hour'
+           LEAST(m.created_at + interval '1 hour', now())
     FROM tickets_message m WHERE m.author_kind <> 'customer' AND mod(m.id, 10) = 0
     """,
     """

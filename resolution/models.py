@@ -575,6 +575,39 @@ class MetricsDay(models.Model):
         return f"{self.day} {self.intent or '-'} {self.status}: {self.tickets}"
 
 
+class MetricsMonth(models.Model):
+    """The day cells of one calendar month summed per intent, status and escalation reason
+    (`month` is its first day): a year's range reads ~12 × 350 of these plus the days at its
+    ragged ends instead of ~115k day cells. Recomputed from the month's day cells whenever one
+    of its days is, in the same transaction (resolution.services.metrics_rollup)."""
+
+    month = models.DateField()
+    intent = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16)
+    escalation_reason = models.CharField(max_length=32, blank=True)
+    tickets = models.PositiveIntegerField(default=0)
+    confidence_sum = models.FloatField(default=0.0)
+    confidence_count = models.PositiveIntegerField(default=0)
+    ai_answered = models.PositiveIntegerField(default=0)
+    resolved_confirmed = models.PositiveIntegerField(default=0)
+    resolved_quiet = models.PositiveIntegerField(default=0)
+    feedback_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    feedback_resolved = models.PositiveIntegerField(default=0)
+    ai_rated = models.PositiveIntegerField(default=0)
+    ai_confirmed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "intent", "status", "escalation_reason"], name="metricsmonth_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.intent or '-'} {self.status}: {self.tickets}"
+
+
 class MetricsRollupState(models.Model):
     """The one row saying which days the roll-up covers and up to when it has seen changes."""
 

@@ -4,6 +4,8 @@ Alice and Charlie are customers (Alice owns the tickets, Charlie is the outsider
 Agnes and Arthur are agents, Ada is the admin.
 """
 
+import contextlib
+
 import pytest
 
 from accounts.models import Role, User
@@ -66,17 +68,38 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def broker_configured():
-    """As with a broker: Celery queues tasks instead of running them in-process. Patch each
-    task's `delay` to see what is queued."""
+@contextlib.contextmanager
+def celery_conf(**values):
+    """This process's Celery app with `values` in its config, restored afterwards: a key that
+    followed Django's settings before follows them again (`conf.update` would pin it, and a
+    later test's `settings.CELERY_TASK_ALWAYS_EAGER = False` would be ignored). The producer
+    pool is dropped both ways, so no connection to the other broker is reused."""
     from supportdesk.celery import app
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
-    # kombu's in-memory transport: whatever else is queued (e-mails) stays in this process.
-    app.conf.update(task_always_eager=False, broker_url="memory://")
-    yield
-    app.conf.update(**saved)
+    changes = app.conf.changes
+    saved = {key: changes[key] for key in values if key in changes}
+    app.conf.update(**values)
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        yield app
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+        for key in values:
+            changes.pop(key, None)
+        changes.update(saved)
+
+
+@pytest.fixture
+def broker_configured():
+    """As with a broker: Celery queues tasks instead of running them in-process (on kombu's
+    in-memory transport: whatever is queued stays in this process). Patch a task's `delay` to
+    see what is queued."""
+    with celery_conf(task_always_eager=False, broker_url="memory://"):
+        yield
 
 
 # --- The AI -----------------------------------------------------------------------------------

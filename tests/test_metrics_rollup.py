@@ -103,3 +103,62 @@ def test_a_deleted_ticket_leaves_the_figures_though_it_left_no_timestamp(monkeyp
     Ticket.objects.filter(created_at__date=MARCH_3, status="open").delete()
 
     assert metrics_summary(date_from=MARCH_3, date_to=MARCH_3)["tickets"]["total"] == 1
+
+
+def _by_cell(groups: list[dict]) -> dict:
+    return {(g["intent"], g["status"], g["escalation_reason"]): g for g in groups}
+
+
+def test_ranges_read_from_month_cells_equal_the_day_cells(alice, agent):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from resolution import metrics
+    from resolution.models import MetricsMonth
+
+    days = [date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 15), date(2026, 2, 28)]
+    days += [date(2026, 3, 1), date(2026, 4, 30)]
+    for n, day in enumerate(days):
+        ticket = answered_ticket(alice, intent=f"intent_{n % 2}")
+        if n % 3 == 0:
+            _rate(ticket, 4, True)
+        noon = timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(hours=12)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=noon)
+    fresh()
+    assert MetricsMonth.objects.filter(month=date(2026, 2, 1)).exists()
+    ranges = [
+        (None, None),
+        (date(2026, 1, 15), date(2026, 3, 1)),  # ragged both ends, one whole month inside
+        (date(2026, 2, 1), date(2026, 2, 28)),  # exactly one month
+        (date(2026, 2, 2), date(2026, 2, 27)),  # inside one month
+        (date(2026, 2, 1), date(2026, 4, 30)),  # whole months only
+        (date(2026, 1, 31), None),
+        (None, date(2026, 2, 15)),
+    ]
+    for date_from, date_to in ranges:
+        from_months = metrics._range_groups(date_from, date_to)
+        from_days = metrics._groups(metrics._day_cells(date_from, date_to))
+        assert _by_cell(from_months) == _by_cell(from_days), (date_from, date_to)
+    # A change to a day re-sums its month in the same refresh.
+    february = Ticket.objects.filter(created_at__date=date(2026, 2, 15)).get()
+    ticket_customer_reply(ticket=february, customer=alice, body="Not solved.")
+    whole = (date(2026, 2, 1), date(2026, 2, 28))
+    assert _by_cell(metrics._range_groups(*whole)) == _by_cell(
+        metrics._groups(metrics._day_cells(*whole))
+    )
+    assert metrics.summary(date_from=whole[0], date_to=whole[1])["tickets"]["reopened"] == 1
+
+
+@pytest.mark.usefixtures("desk")
+def test_ranges_of_centuries_and_at_the_calendars_ends_are_answered():
+    from resolution import metrics
+
+    for date_from, date_to in [
+        (date(513, 1, 11), date(8691, 11, 30)),
+        (date(9999, 12, 5), date.max),
+        (date.min, date(1, 1, 31)),
+    ]:
+        assert metrics.summary(date_from=date_from, date_to=date_to)["tickets"]["total"] >= 0
+    everything = metrics.summary(date_from=date(513, 1, 11), date_to=date(8691, 11, 30))
+    assert everything["tickets"] == metrics.summary()["tickets"]

@@ -21,6 +21,7 @@ from django.conf import settings
 from resolution.models import Decision, ModelVersion
 from resolution.services.training import promote
 from tests.api_helpers import api
+from tests.conftest import celery_conf
 from tickets.models import AuthorKind, Message, Ticket, TicketStatus
 
 pytestmark = pytest.mark.integration
@@ -54,20 +55,10 @@ def _database_url() -> str:
 @pytest.fixture
 def broker(postgres_and_redis):
     """Point this process's Celery app at Redis, on a queue and Redis DB of its own."""
-    from supportdesk.celery import app
-
     url = f"redis://{REDIS[0]}:{REDIS[1]}/{uuid.uuid4().int % 15 + 1}"
     queue = f"test-workers-{uuid.uuid4().hex[:10]}"
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "task_default_queue")}
-    app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield {"url": url, "queue": queue}
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.update(saved)
+    with celery_conf(broker_url=url, task_always_eager=False, task_default_queue=queue):
+        yield {"url": url, "queue": queue}
     import redis
 
     redis.Redis.from_url(url).delete(queue, "unacked", "unacked_index")

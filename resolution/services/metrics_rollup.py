@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from feedback.models import Feedback
@@ -30,6 +30,7 @@ from resolution.models import (
     AIResolution,
     AIResolutionVia,
     MetricsDay,
+    MetricsMonth,
     MetricsRollupState,
     MetricsStaleDay,
 )
@@ -158,8 +159,8 @@ def _cells(runs: list[tuple[date, date]]) -> list[MetricsDay]:
 
 
 def _replace_days(runs: list[tuple[date, date]]) -> None:
-    """Recompute the cells of these runs of days and replace them (call in a transaction):
-    five queries for any number of runs."""
+    """Recompute the cells of these runs of days and replace them, then the month cells of
+    the months they fall in (call in a transaction): eight queries for any number of runs."""
     if not runs:
         return
     on_runs = Q()
@@ -167,6 +168,35 @@ def _replace_days(runs: list[tuple[date, date]]) -> None:
         on_runs |= Q(day__gte=first, day__lte=last)
     MetricsDay.objects.filter(on_runs).delete()
     MetricsDay.objects.bulk_create(_cells(runs), batch_size=2_000)
+    _replace_months(runs)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s (date.max after December 9999: no such day)."""
+    if (day.year, day.month) == (date.max.year, date.max.month):
+        return date.max
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _replace_months(runs: list[tuple[date, date]]) -> None:
+    """Re-sum the month cells of every month a run touches from its day cells: one condition
+    per run (a run of centuries is still one range, not one condition per month)."""
+    on_months, on_days = Q(), Q()
+    for first, last in runs:
+        on_months |= Q(month__gte=month_start(first), month__lte=month_start(last))
+        on_days |= Q(day__gte=month_start(first), day__lt=next_month(month_start(last)))
+    MetricsMonth.objects.filter(on_months).delete()
+    rows = (
+        MetricsDay.objects.filter(on_days)
+        .order_by()
+        .values(*CELL[1:], month=TruncMonth("day"))
+        .annotate(**{name: Sum(name) for name in SUMS})
+    )
+    MetricsMonth.objects.bulk_create((MetricsMonth(**row) for row in rows), batch_size=2_000)
 
 
 def _changed_days(state: MetricsRollupState) -> set[date]:
@@ -218,6 +248,9 @@ def rollup_refresh(*, date_from: date | None = None, date_to: date | None = None
         if state.covered_from is None:
             runs.append((first, last))
             state.covered_from, state.covered_to = first, last
+            # A first build (or a rebuild after the state was thrown away): no month cell may
+            # survive from days outside the new span.
+            MetricsMonth.objects.all().delete()
         else:
             # One contiguous covered span: the gap between it and the range is computed too.
             if first < state.covered_from:
