@@ -447,7 +447,7 @@ class AutonomyChange(models.Model):
 
 class MetricsDay(models.Model):
     """One cell of the metrics roll-up: the tickets created on `day` (site time zone) that now
-    have this intent, status and escalation reason, with the sums the metrics need.
+    have this intent, status, escalation reason and language, with the sums the metrics need.
 
     Maintained by resolution.services.metrics_rollup from the tickets themselves (recomputed per
     day, never incremented), so a cell is always what a fresh count of that day would say.
@@ -457,6 +457,8 @@ class MetricsDay(models.Model):
     intent = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
     escalation_reason = models.CharField(max_length=32, blank=True)
+    # The tickets' language (Ticket.language), so the metrics can be read per language.
+    language = models.CharField(max_length=8, blank=True)
     tickets = models.PositiveIntegerField(default=0)
     confidence_sum = models.FloatField(default=0.0)
     confidence_count = models.PositiveIntegerField(default=0)
@@ -472,7 +474,8 @@ class MetricsDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "intent", "status", "escalation_reason"], name="metricsday_cell"
+                fields=["day", "intent", "status", "escalation_reason", "language"],
+                name="metricsday_cell_language",
             )
         ]
 

@@ -11,7 +11,7 @@ import django_filters
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
@@ -83,7 +83,18 @@ def refreshed_own_ticket(ticket: Ticket) -> Ticket:
 
 
 # Lower-case ISO 639 codes only, so a typo ("ES", "spanish") is a 400, not an empty list.
-LANGUAGE_CODE_VALIDATOR = RegexValidator(r"^[a-z]{2,3}$", "An ISO 639-1 code such as es.")
+LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}$"
+
+
+@extend_schema_field({"type": "string", "pattern": LANGUAGE_CODE_PATTERN})
+class LanguageCodeFilter(django_filters.CharFilter):
+    """A language code, its pattern in the OpenAPI schema too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "validators", [RegexValidator(LANGUAGE_CODE_PATTERN, "An ISO 639-1 code such as es.")]
+        )
+        super().__init__(*args, **kwargs)
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -96,9 +107,8 @@ class TicketFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     intent = django_filters.CharFilter(max_length=64, help_text="An intent's slug.")
     escalation_reason = django_filters.ChoiceFilter(choices=EscalationReason.choices)
-    language = django_filters.CharFilter(
-        max_length=8,
-        validators=[LANGUAGE_CODE_VALIDATOR],
+    language = LanguageCodeFilter(
+        max_length=3,
         help_text='The language the ticket is written in: an ISO 639-1 code such as "es".',
     )
     created_from = IsoDateFilter(
