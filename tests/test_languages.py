@@ -317,3 +317,21 @@ def test_a_bad_metrics_language_is_a_400(admin_user, value):
 def test_only_admins_read_the_metrics_per_language(alice, agent):
     error_of(api(alice).get("/api/admin/metrics", {"language": "es"}), 403)
     error_of(api(agent).get("/api/admin/metrics", {"language": "es"}), 403)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["When will my card expire?", "Why was my top-up declined?", "I will come by tomorrow"],
+)
+def test_the_other_languages_cues_do_not_fire_on_english(text):
+    assert failure_cue(text) is None
+    assert negated_phrases(text)[0] == []
+    assert not wants_human(text)
+
+
+def test_english_content_words_are_not_taken_for_another_languages_function_words():
+    from resolution.engine.abstain import content_words
+
+    assert {"top", "door", "uber", "eu"} <= set(
+        content_words("top up at the door, uber ride, eu card")
+    )
