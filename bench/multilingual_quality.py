@@ -38,7 +38,9 @@ def read(path: Path) -> dict[str, list[Case]]:
     by_language: dict[str, list[Case]] = defaultdict(list)
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            by_language[row["language"]].append(Case(row["text"], row["expected"], row["kind"]))
+            by_language[row["language"]].append(
+                Case(row["text"], row["expected"], row["kind"], row["language"])
+            )
     return by_language
 
 

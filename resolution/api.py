@@ -218,6 +218,11 @@ class MetricsQuerySerializer(serializers.Serializer):
         return {
             "from": StrictDateField(required=False, help_text="First day (YYYY-MM-DD), inclusive."),
             "to": StrictDateField(required=False, help_text="Last day (YYYY-MM-DD), inclusive."),
+            "language": serializers.RegexField(
+                r"^[a-z]{2,3}$",
+                required=False,
+                help_text='Only the tickets in this language (an ISO 639-1 code such as "es").',
+            ),
         }
 
 
@@ -331,6 +336,14 @@ class CsatSerializer(CsatFiguresSerializer):
     by_intent = CsatIntentSerializer(many=True)
 
 
+class LanguageMetricsSerializer(serializers.Serializer):
+    language = serializers.CharField(help_text='ISO 639-1 code; "" for tickets not detected.')
+    total = serializers.IntegerField()
+    by_status = StatusCountsSerializer()
+    auto_resolution_rate = _ratio()
+    escalation_rate = _ratio()
+
+
 class MetricsSerializer(serializers.Serializer):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
@@ -348,6 +361,7 @@ class MetricsSerializer(serializers.Serializer):
         help_text="The satisfaction survey after agents resolve: overall, per agent, team and "
         "intent (tickets created in the range)."
     )
+    languages = LanguageMetricsSerializer(many=True, help_text="Per language, busiest first.")
 
 
 class MetricsView(APIView):
@@ -361,7 +375,8 @@ class MetricsView(APIView):
             "About the tickets created between `from` and `to` (inclusive, both optional; "
             "`from` after `to` is an empty range, as in the ticket list's filters). "
             "Ratios are between 0 and 1, null when there is nothing to divide by. The "
-            "auto-resolution and escalation rates are shares of decided tickets."
+            "auto-resolution and escalation rates are shares of decided tickets. With "
+            "`language`, only the tickets written in that language count."
         ),
         parameters=[MetricsQuerySerializer],
         responses={200: MetricsSerializer, **error_responses(400, 401, 403)},
@@ -372,5 +387,6 @@ class MetricsView(APIView):
         query.is_valid(raise_exception=True)
         date_from: date | None = query.validated_data.get("from")
         date_to: date | None = query.validated_data.get("to")
-        summary = metrics_summary(date_from=date_from, date_to=date_to)
+        language: str | None = query.validated_data.get("language")
+        summary = metrics_summary(date_from=date_from, date_to=date_to, language=language)
         return Response(MetricsSerializer(summary).data)

@@ -73,7 +73,13 @@ def _rates(counts: dict[str, int]) -> dict[str, float | None]:
     }
 
 
-def _cached(name: str, compute: Callable[[], Any], date_from: date | None, date_to: date | None):
+def _cached(
+    name: str,
+    compute: Callable[[], Any],
+    date_from: date | None,
+    date_to: date | None,
+    language: str | None = None,
+):
     """`compute()`, kept METRICS_CACHE_SECONDS in the cache per range (0: always computed).
 
     On a desk of a million tickets a year's figures take seconds of database time (see
@@ -83,7 +89,7 @@ def _cached(name: str, compute: Callable[[], Any], date_from: date | None, date_
     seconds = settings.METRICS_CACHE_SECONDS
     if not seconds:
         return compute()
-    key = f"metrics:{name}:{date_from}:{date_to}"
+    key = f"metrics:{name}:{date_from}:{date_to}:{language or ''}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -91,27 +97,47 @@ def _cached(name: str, compute: Callable[[], Any], date_from: date | None, date_
     return value
 
 
-def metrics_summary(*, date_from: date | None = None, date_to: date | None = None) -> dict:
+def metrics_summary(
+    *, date_from: date | None = None, date_to: date | None = None, language: str | None = None
+) -> dict:
     """Everything the metrics endpoint returns (see `summary`), cached per METRICS_CACHE_SECONDS."""
     return _cached(
-        "summary", lambda: summary(date_from=date_from, date_to=date_to), date_from, date_to
+        "summary",
+        lambda: summary(date_from=date_from, date_to=date_to, language=language),
+        date_from,
+        date_to,
+        language,
     )
 
 
-def metrics_daily(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+def metrics_daily(
+    *, date_from: date | None = None, date_to: date | None = None, language: str | None = None
+) -> list[dict]:
     """The daily series (see `daily`), cached per METRICS_CACHE_SECONDS."""
-    return _cached("daily", lambda: daily(date_from=date_from, date_to=date_to), date_from, date_to)
+    return _cached(
+        "daily",
+        lambda: daily(date_from=date_from, date_to=date_to, language=language),
+        date_from,
+        date_to,
+        language,
+    )
 
 
-def _cells(date_from: date | None, date_to: date | None) -> QuerySet[MetricsDay]:
-    """The roll-up's day cells of the range, brought up to date first (a bare queryset: no
-    default ordering in GROUP BY)."""
+def _cells(
+    date_from: date | None, date_to: date | None, language: str | None = None
+) -> QuerySet[MetricsDay]:
+    """The roll-up cells of the range (of one language's tickets if `language`), brought up
+    to date first (a bare queryset: no default ordering in GROUP BY)."""
     rollup_refresh(date_from=date_from, date_to=date_to)
-    return _day_cells(date_from, date_to)
+    return _day_cells(date_from, date_to, language)
 
 
-def _day_cells(date_from: date | None, date_to: date | None) -> QuerySet[MetricsDay]:
+def _day_cells(
+    date_from: date | None, date_to: date | None, language: str | None = None
+) -> QuerySet[MetricsDay]:
     cells = MetricsDay.objects.order_by()
+    if language:
+        cells = cells.filter(language=language)
     if date_from:
         cells = cells.filter(day__gte=date_from)
     if date_to:
@@ -119,7 +145,9 @@ def _day_cells(date_from: date | None, date_to: date | None) -> QuerySet[Metrics
     return cells
 
 
-def _range_groups(date_from: date | None, date_to: date | None) -> list[dict]:
+def _range_groups(
+    date_from: date | None, date_to: date | None, language: str | None = None
+) -> list[dict]:
     """The range's cells summed per (intent, status, reason), brought up to date first: the
     whole months inside the range from the month cells, the days at its ragged ends from the
     day cells, each summed by the database (a year: ~4k month cells and up to ~60 days' cells
@@ -132,21 +160,23 @@ def _range_groups(date_from: date | None, date_to: date | None) -> list[dict]:
     # is its last day).
     whole_to = date_to and date_to < date.max and month_start(date_to + timedelta(days=1))
     if whole_from and whole_to and whole_from >= whole_to:
-        return _groups(_day_cells(date_from, date_to))  # no whole month inside
+        return _groups(_day_cells(date_from, date_to, language))  # no whole month inside
     months = MetricsMonth.objects.order_by()
+    if language:
+        months = months.filter(language=language)
     parts: list[QuerySet] = []
     if whole_from:
         months = months.filter(month__gte=whole_from)
         if whole_from != date_from:
-            parts.append(_day_cells(date_from, whole_from - timedelta(days=1)))
+            parts.append(_day_cells(date_from, whole_from - timedelta(days=1), language))
     if whole_to:
         months = months.filter(month__lt=whole_to)
         if whole_to != date_to + timedelta(days=1):
-            parts.append(_day_cells(whole_to, date_to))
+            parts.append(_day_cells(whole_to, date_to, language))
     merged: dict[tuple, dict] = {}
     for part in [months, *parts]:
         for group in _groups(part):
-            key = (group["intent"], group["status"], group["escalation_reason"])
+            key = (group["intent"], group["status"], group["escalation_reason"], group["language"])
             if key not in merged:
                 merged[key] = group
             else:
@@ -160,11 +190,11 @@ def _mean(total: float | None, count: int | None) -> float | None:
 
 
 def _groups(cells: QuerySet[MetricsDay]) -> list[dict]:
-    """The range's cells summed per (intent, status, reason): one scan of the roll-up, from
-    which the summary, the intents and the reasons are all added up in Python (a few hundred
-    rows), rather than one scan each."""
+    """The range's cells summed per (intent, status, reason, language): one scan of the roll-up,
+    from which the summary, the intents, the reasons and the languages are all added up in
+    Python (a few hundred rows), rather than one scan each."""
     return list(
-        cells.values("intent", "status", "escalation_reason").annotate(
+        cells.values("intent", "status", "escalation_reason", "language").annotate(
             **{name: Sum(name, default=0) for name in SUMS}
         )
     )
@@ -179,7 +209,9 @@ def _total(groups: Iterable[dict]) -> dict[str, Any]:
     return total
 
 
-def summary(*, date_from: date | None = None, date_to: date | None = None) -> dict:
+def summary(
+    *, date_from: date | None = None, date_to: date | None = None, language: str | None = None
+) -> dict:
     """Everything the metrics endpoint returns, for the tickets created in the range.
 
     Keys: date_from, date_to, tickets (total, by_status, decided, ai_answered, reopened),
@@ -188,10 +220,12 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
     resolved_count, ai_rated, ai_confirmed, feedback_confirmed_resolution_rate),
     deflections (shown, helpful), intents (see `intent_breakdown`), escalation_reasons, sla
     (first-response and resolution targets met / breached / attainment, overall and per
-    priority), csat (see feedback/csat.py).
+    priority), csat (see feedback/csat.py), languages (per language: total, by_status, rates).
+    With `language`, only that language's tickets count (deflections, which have no ticket,
+    and the SLA and CSAT figures are not split).
     Ratios are floats in [0, 1] or None when their denominator is zero.
     """
-    groups = _range_groups(date_from, date_to)
+    groups = _range_groups(date_from, date_to, language)
     row = _total(groups)
     counts = _status_counts(row)
     reopened = sum(
@@ -237,7 +271,22 @@ def summary(*, date_from: date | None = None, date_to: date | None = None) -> di
         # The satisfaction survey after agents resolve (feedback/csat.py), kept apart from the
         # ratings of answers above.
         "csat": csat_summary(date_from=date_from, date_to=date_to),
+        "languages": _language_breakdown(groups),
     }
+
+
+def _language_breakdown(groups: list[dict]) -> list[dict]:
+    """Per language, busiest first: volume, statuses and rates ("" = not detected)."""
+    per_language: dict[str, list[dict]] = {}
+    for group in groups:
+        per_language.setdefault(group["language"], []).append(group)
+    rows = []
+    for code, members in per_language.items():
+        counts = _status_counts(_total(members))
+        rows.append(
+            {"language": code, "total": sum(counts.values()), "by_status": counts, **_rates(counts)}
+        )
+    return sorted(rows, key=lambda row: (-row["total"], row["language"]))
 
 
 def intent_breakdown(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
@@ -300,7 +349,9 @@ def _escalation_reasons(groups: list[dict]) -> list[dict]:
     ]
 
 
-def daily(*, date_from: date | None = None, date_to: date | None = None) -> list[dict]:
+def daily(
+    *, date_from: date | None = None, date_to: date | None = None, language: str | None = None
+) -> list[dict]:
     """One row per day of the range, oldest first, days without tickets included (zeros).
 
     Each row: date, total, by_status, auto_resolution_rate, escalation_rate, average_rating,
@@ -309,7 +360,7 @@ def daily(*, date_from: date | None = None, date_to: date | None = None) -> list
     """
     rows: dict[date, Counter] = {}
     for group in (
-        _cells(date_from, date_to)
+        _cells(date_from, date_to, language)
         .values("day", "status")
         .annotate(
             tickets=Sum("tickets", default=0),

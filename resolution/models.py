@@ -542,7 +542,7 @@ class AutonomyChange(models.Model):
 
 class MetricsDay(models.Model):
     """One cell of the metrics roll-up: the tickets created on `day` (site time zone) that now
-    have this intent, status and escalation reason, with the sums the metrics need.
+    have this intent, status, escalation reason and language, with the sums the metrics need.
 
     Maintained by resolution.services.metrics_rollup from the tickets themselves (recomputed per
     day, never incremented), so a cell is always what a fresh count of that day would say.
@@ -552,6 +552,8 @@ class MetricsDay(models.Model):
     intent = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
     escalation_reason = models.CharField(max_length=32, blank=True)
+    # The tickets' language (Ticket.language), so the metrics can be read per language.
+    language = models.CharField(max_length=8, blank=True)
     tickets = models.PositiveIntegerField(default=0)
     confidence_sum = models.FloatField(default=0.0)
     confidence_count = models.PositiveIntegerField(default=0)
@@ -567,7 +569,8 @@ class MetricsDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "intent", "status", "escalation_reason"], name="metricsday_cell"
+                fields=["day", "intent", "status", "escalation_reason", "language"],
+                name="metricsday_cell_language",
             )
         ]
 
@@ -585,6 +588,7 @@ class MetricsMonth(models.Model):
     intent = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
     escalation_reason = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8, blank=True)
     tickets = models.PositiveIntegerField(default=0)
     confidence_sum = models.FloatField(default=0.0)
     confidence_count = models.PositiveIntegerField(default=0)
@@ -600,7 +604,8 @@ class MetricsMonth(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "intent", "status", "escalation_reason"], name="metricsmonth_cell"
+                fields=["month", "intent", "status", "escalation_reason", "language"],
+                name="metricsmonth_cell",
             )
         ]
 

@@ -13,6 +13,7 @@ from accounts.decorators import agent_required, role_required
 from resolution import metrics as desk_metrics
 from resolution.policy_panel import certified_panel
 from resolution.selectors import intent_names, latest_decision, recent_breaker_trips
+from tickets.language import desk_languages, language_label
 from tickets.models import EscalationReason, TicketStatus
 from tickets.selectors import tickets_visible_to
 
@@ -95,6 +96,14 @@ class MetricsRangeForm(forms.Form):
     # browser's locale (MM/DD/YYYY in en-US) beside the heading's "2 Nov 2026" (issue 18).
     date_from = forms.DateField(label="From", input_formats=[ISO_DATE], widget=ISO_DATE_INPUT)
     date_to = forms.DateField(label="To", input_formats=[ISO_DATE], widget=ISO_DATE_INPUT)
+    language = forms.ChoiceField(label="Language", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            ("", "All languages"),
+            *((code, language_label(code)) for code in desk_languages()),
+        ]
 
     @staticmethod
     def default_range(today: date) -> tuple[date, date]:
@@ -127,18 +136,20 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
     POST saves the decision policy (resolution/policy_panel.py)."""
     date_from, date_to = MetricsRangeForm.default_range(timezone.localdate())
+    language = None
     if request.GET:
         form = MetricsRangeForm(request.GET)
         if form.is_valid():
             date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+            language = form.cleaned_data["language"] or None
     else:
         form = MetricsRangeForm(initial={"date_from": date_from, "date_to": date_to})
     certified, saved = certified_panel(request, date_from=date_from, date_to=date_to)
     if saved is not None:
         return saved
 
-    summary = desk_metrics.metrics_summary(date_from=date_from, date_to=date_to)
-    daily = desk_metrics.metrics_daily(date_from=date_from, date_to=date_to)
+    summary = desk_metrics.metrics_summary(date_from=date_from, date_to=date_to, language=language)
+    daily = desk_metrics.metrics_daily(date_from=date_from, date_to=date_to, language=language)
     intents = summary["intents"]
     context = {
         "form": form,

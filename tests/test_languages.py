@@ -287,3 +287,51 @@ def test_evaluate_detects_the_language_when_no_column_says(tmp_path, multilingua
     )
     replay = json.loads(_evaluate("--csv", str(path), "--json"))["replay"]
     assert set(replay["by_language"]) == {"fr", "en"}
+
+
+# --- metrics per language ----------------------------------------------------------------------
+
+
+def test_metrics_split_and_filter_by_language(alice, admin_user, client):
+    spanish = ticket_create(customer=alice, message=SPANISH_TRACKING)
+    ticket_create(customer=alice, message="Where is my order? It was due yesterday.")
+    ticket_escalate(ticket=spanish, reason="low_confidence")
+    body = api(admin_user).get("/api/admin/metrics").json()
+    by_language = {row["language"]: row for row in body["languages"]}
+    assert by_language["es"]["total"] == 1 and by_language["en"]["total"] == 1
+    assert by_language["es"]["escalation_rate"] == 1.0
+    only_spanish = api(admin_user).get("/api/admin/metrics", {"language": "es"}).json()
+    assert only_spanish["tickets"]["total"] == 1
+    assert [row["language"] for row in only_spanish["languages"]] == ["es"]
+    assert client.login(email=admin_user.email, password=PASSWORD)
+    page = client.get(reverse("ai:metrics"), {"language": "es"}).content.decode()
+    assert "Spanish (es)" in page
+
+
+@pytest.mark.parametrize("value", ["ES", "spanish", "", "e1"])
+def test_a_bad_metrics_language_is_a_400(admin_user, value):
+    error = error_of(api(admin_user).get("/api/admin/metrics", {"language": value}), 400)
+    assert "language" in error["details"]
+
+
+def test_only_admins_read_the_metrics_per_language(alice, agent):
+    error_of(api(alice).get("/api/admin/metrics", {"language": "es"}), 403)
+    error_of(api(agent).get("/api/admin/metrics", {"language": "es"}), 403)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["When will my card expire?", "Why was my top-up declined?", "I will come by tomorrow"],
+)
+def test_the_other_languages_cues_do_not_fire_on_english(text):
+    assert failure_cue(text) is None
+    assert negated_phrases(text)[0] == []
+    assert not wants_human(text)
+
+
+def test_english_content_words_are_not_taken_for_another_languages_function_words():
+    from resolution.engine.abstain import content_words
+
+    assert {"top", "door", "uber", "eu"} <= set(
+        content_words("top up at the door, uber ride, eu card")
+    )

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
@@ -92,7 +92,18 @@ TAGS_QUERY_PATTERN = rf"^[-\w]{{1,50}}(,[-\w]{{1,50}}){{0,{MAX_TAGS - 1}}}$"
 
 
 # Lower-case ISO 639 codes only, so a typo ("ES", "spanish") is a 400, not an empty list.
-LANGUAGE_CODE_VALIDATOR = RegexValidator(r"^[a-z]{2,3}$", "An ISO 639-1 code such as es.")
+LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}$"
+
+
+@extend_schema_field({"type": "string", "pattern": LANGUAGE_CODE_PATTERN})
+class LanguageCodeFilter(django_filters.CharFilter):
+    """A language code, its pattern in the OpenAPI schema too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "validators", [RegexValidator(LANGUAGE_CODE_PATTERN, "An ISO 639-1 code such as es.")]
+        )
+        super().__init__(*args, **kwargs)
 
 
 class IsoDateFilter(django_filters.DateFilter):
@@ -119,9 +130,8 @@ class TicketFilter(django_filters.FilterSet):
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     # An id, not a choice: an unknown team is an empty list, as an unknown intent is.
     team = IdFilter(field_name="team_id", help_text="A team's id.")
-    language = django_filters.CharFilter(
-        max_length=8,
-        validators=[LANGUAGE_CODE_VALIDATOR],
+    language = LanguageCodeFilter(
+        max_length=3,
         help_text='The language the ticket is written in: an ISO 639-1 code such as "es".',
     )
     created_from = IsoDateFilter(

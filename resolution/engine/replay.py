@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .abstain import DEFAULT_CONFIG, AbstainConfig
+from .abstain import AbstainConfig, config_for
 from .assess import Assessment, assess
 from .classifier import IntentClassifier
 from .decision import ABSTENTIONS
@@ -37,16 +37,17 @@ def offline_decider(
     policy_for: Callable[[str], tuple[IntentPolicy, str | None]],
     index: SimilarityIndex | None,
     similarity_threshold: float,
-    config: AbstainConfig = DEFAULT_CONFIG,
-) -> Callable[[str], Assessment]:
+    config: AbstainConfig | None = None,
+) -> Callable[..., Assessment]:
     """The live decision for one text, with the desk's answers but no LLM (offline, an LLM
-    call per row would be slow and cost money; a desk with one answers a little more)."""
+    call per row would be slow and cost money; a desk with one answers a little more).
+    ``config``: the abstention thresholds; None: the ticket language's, as the pipeline does."""
     llm = DisabledLLM()
 
     def answer_for(intent: str, match: Match | None, template: str | None) -> Answer | None:
         return respond(text="", intent=intent, match=match, template=template, context={}, llm=llm)
 
-    def decide_one(text: str) -> Assessment:
+    def decide_one(text: str, language: str = "") -> Assessment:
         assessment = Assessment()
         assess(
             assessment,
@@ -57,7 +58,7 @@ def offline_decider(
             policy_for=policy_for,
             answer_for=answer_for,
             similarity_threshold=similarity_threshold,
-            config=config,
+            config=config if config is not None else config_for(language),
         )
         return assessment
 
@@ -123,7 +124,7 @@ def _summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def replay(
     cases: Iterable[Case],
-    decide_one: Callable[[str], Assessment],
+    decide_one: Callable[..., Assessment],
     *,
     known_labels: Iterable[str],
     examples: int = 0,
@@ -136,7 +137,7 @@ def replay(
     rows: list[dict[str, Any]] = []
     wrong: list[dict[str, Any]] = []
     for case in cases:
-        assessment = decide_one(case.text)
+        assessment = decide_one(case.text, case.language)
         outcome = assessment.outcome
         assert outcome is not None and assessment.prediction is not None
         # Without the abstentions, the first reading stands (a negation is not re-read).

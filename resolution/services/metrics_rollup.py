@@ -1,10 +1,11 @@
 """Daily roll-ups of the desk's tickets, so the metrics of any date range read a few thousand
 summed cells instead of counting a million tickets (docs/BENCHMARKS.md, "Metrics roll-ups").
 
-A cell (MetricsDay) holds, for the tickets created on one day that now have one intent, status
-and escalation reason, the counts and sums the metrics need. Cells are never incremented: a day
-is always recomputed from its tickets in one grouped pass and replaced in one transaction, so
-concurrent writers cannot make a cell drift, and the roll-up of a day equals a fresh count.
+A cell (MetricsDay) holds, for the tickets created on one day that now have one intent, status,
+escalation reason and language, the counts and sums the metrics need. Cells are never
+incremented: a day is always recomputed from its tickets in one grouped pass and replaced in one
+transaction, so concurrent writers cannot make a cell drift, and the roll-up of a day equals a
+fresh count.
 
 Which days to recompute (`rollup_refresh`):
 - days the roll-up does not cover yet (it covers one contiguous span of days, extended on
@@ -38,7 +39,7 @@ from tickets.models import AuthorKind, Message, Ticket, TicketStatus
 
 # A transaction that stamped updated_at this long before it committed is still seen.
 CHANGE_OVERLAP = timedelta(seconds=60)
-CELL = ("day", "intent", "status", "escalation_reason")
+CELL = ("day", "intent", "status", "escalation_reason", "language")
 SUMS = (
     "tickets",
     "confidence_sum",
@@ -133,6 +134,7 @@ def _cells(runs: list[tuple[date, date]]) -> list[MetricsDay]:
             intent=F("ticket__intent"),
             status=F("ticket__status"),
             escalation_reason=F("ticket__escalation_reason"),
+            language=F("ticket__language"),
         )
         .annotate(ai_answered=Count("ticket_id", distinct=True))
     )
@@ -146,6 +148,7 @@ def _cells(runs: list[tuple[date, date]]) -> list[MetricsDay]:
             intent=F("ticket__intent"),
             status=F("ticket__status"),
             escalation_reason=F("ticket__escalation_reason"),
+            language=F("ticket__language"),
         )
         .annotate(
             feedback_count=Count("id"),

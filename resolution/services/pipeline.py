@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from resolution.engine.abstain import config_for
 from resolution.engine.assess import Assessment, assess
 from resolution.engine.autonomy import apply_autonomy, effective_mode
 from resolution.engine.knowledge import DirectRule
@@ -98,6 +99,7 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
         policy_for=lambda intent: intent_policy(intent, desk_policy),
         answer_for=answer_for,
         similarity_threshold=settings.SIMILARITY_THRESHOLD,
+        config=config_for(ticket.language),
         direct_rule=direct_rule(),
         language=language,
     )

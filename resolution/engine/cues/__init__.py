@@ -15,9 +15,12 @@ decision.py); each module here holds the same kinds of cue for one more language
   whole message, and ``NOT_BEFORE_ASK``: a negation shortly before it turns it around.
 
 The checks read every language's cues on every ticket, not only the detected language's: a
-cue is specific to its language, so it does not fire on another (the English suites and the
-multilingual sets measure it: docs/BENCHMARKS.md), and a ticket mixing languages or
-mis-detected is still read right. Pure data and regular-expression source; no Django.
+cue is specific to its language, so it does not fire on another (checked against BANKING77's
+and CLINC150's 25,000 English training texts: no failure, negation, split or person cue of
+these modules matches one; words that are also English content words, "top", "door", "uber",
+"eu", "ai", "over", are left out of the function-word lists; figures in docs/BENCHMARKS.md),
+and a ticket mixing languages or mis-detected is still read right. Pure data and
+regular-expression source; no Django.
 """
 
 from __future__ import annotations

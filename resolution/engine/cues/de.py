@@ -30,8 +30,6 @@ FUNCTION_WORDS = [
     "von",
     "vor",
     "für",
-    "fur",
-    "uber",
     "über",
     "um",
     "ich",
@@ -144,7 +142,7 @@ COURTESY = [
 ]
 THANKS = ["danke", "dankeschön", "dank"]
 REQUEST = (
-    r"\b(?:wie|was|wann|wo|warum|welche[rsn]?|kann|k[oö]nnt|k[oö]nnen|m[oö]chte|will|"
+    r"\b(?:wie|wann|wo|warum|welche[rsn]?|kann|k[oö]nnt|k[oö]nnen|m[oö]chte|will|"
     r"brauche|bitte)\b"
 )
 

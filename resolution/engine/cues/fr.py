@@ -73,7 +73,6 @@ FUNCTION_WORDS = [
     "es",
     "etait",
     "était",
-    "ai",
     "as",
     "avons",
     "avez",
@@ -153,7 +152,8 @@ FAILED = (
     r"|\b(?:n'arrive|n'est arriv[eé]e?|ne (?:marche|fonctionne|charge|r[eé]pond))\s+jamais\b"
     r"|\bjamais (?:re[cç]u|arriv[eé])\b|\bne charge pas\b|\bne r[eé]pond pas\b"
     r"|\btourne (?:dans le vide|en boucle)\b|\bbloqu[eé]e?\b|\brien ne se passe\b"
-    r"|\b(?:expir[eé]|invalide|n'est plus valide)\b|\bmessage d'erreur\b|\bune erreur\b"
+    r"|\b(?:expiré(?:e|s|es)?|a expire|invalide|n'est plus valide)\b"
+    r"|\bmessage d'erreur\b|\bune erreur\b"
     r"|\b(?:deux|trois|quatre|cinq|plusieurs|<num>)\s+fois\b|\b[aà] chaque fois\b"
     r"|\bdepuis\s+(?:<num>|deux|trois|quatre|cinq|plusieurs)\s+(?:jours|semaines|heures)\b"
     r"|\bne (?:marche|fonctionne) (?:pas|plus)\b|\bmarche pas\b"

@@ -27,7 +27,6 @@ FUNCTION_WORDS = [
     "al",
     "allo",
     "alla",
-    "ai",
     "agli",
     "alle",
     "dal",
@@ -135,7 +134,7 @@ COURTESY = [
 ]
 THANKS = ["grazie"]
 REQUEST = (
-    r"\b(?:come|cosa|quando|dove|perch[eé]|quale|quali|voglio|vorrei|posso|potete|"
+    r"\b(?:cosa|quando|dove|perch[eé]|quale|quali|voglio|vorrei|posso|potete|"
     r"potreste|per favore|mi serve)\b"
 )
 

@@ -21,8 +21,6 @@ FUNCTION_WORDS = [
     "naar",
     "om",
     "uit",
-    "over",
-    "door",
     "tot",
     "ik",
     "me",
@@ -85,7 +83,6 @@ FUNCTION_WORDS = [
     "geen",
     "ja",
     "nee",
-    "even",
     "graag",
 ]
 COURTESY = [
@@ -112,7 +109,6 @@ COURTESY = [
     "ok",
     "oké",
     "prima",
-    "top",
     "super",
     "doei",
     "beste",

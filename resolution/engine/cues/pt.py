@@ -34,7 +34,6 @@ FUNCTION_WORDS = [
     "ou",
     "mas",
     "que",
-    "eu",
     "me",
     "mim",
     "meu",
@@ -166,7 +165,7 @@ NEGATION = (
     r"|(?:^|(?<=[\s,.;!?]))n[aã]o (?:[eé] preciso|h[aá] necessidade de)\s+"
     r"|(?:^|(?<=[,.;!?]\s)|(?<=por favor\s))n[aã]o\s+(?=cancel|apag|elimin|anul)"
 )
-CLAUSE_END = r"\b(?:mas|s[oó]|apenas|somente|simplesmente|em vez|quero|preciso)\b"
+CLAUSE_END = r"\b(?:mas|só|apenas|somente|simplesmente|em vez|quero|preciso)\b"
 SPLIT = (
     r"\b(?:e tamb[eé]m|tamb[eé]m|e al[eé]m disso|al[eé]m disso|outra coisa|por outro lado|"
     r"e ainda)\b"
