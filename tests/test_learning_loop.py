@@ -78,4 +78,5 @@ def test_an_agent_teaches_the_desk_a_new_answer(
     assert decision.model_version == result.version
     assert decision.matched_entry == entry
     answer = ticket.messages.get(author_kind=AuthorKind.ASSISTANT)
-    assert answer.body == ANSWER
+    # The desk greets the customer itself (one greeting per language), then the approved text.
+    assert answer.body == f"Hi Alice,\n\n{ANSWER}"

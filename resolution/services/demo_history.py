@@ -28,6 +28,7 @@ from resolution.services.ai_resolutions import close_quiet_auto_resolutions
 from resolution.services.metrics_rollup import local_day
 from resolution.services.pipeline import run_pipeline
 from resolution.starter_data import starter_examples
+from tickets.language import desk_languages
 from tickets.models import (
     AuthorKind,
     Channel,
@@ -198,15 +199,19 @@ def load_demo_history(
     customers = _customers()
     agents = [agent, *_people(Role.AGENT, DEMO_AGENTS)]
     demo_rules()
-    examples = starter_examples()
+    # Most of a shop's customers write in its main language; a fifth in the others it serves.
+    examples = {code: starter_examples([code]) for code in desk_languages()}
+    main = "en" if examples.get("en") else next(iter(examples))
+    others = [code for code, rows in examples.items() if code != main and rows]
     channels = [c for c, weight in CHANNEL_WEIGHTS for _ in range(weight)]
     touched_days = set()
     # Made-up customers get no e-mail (the console backend would print hundreds).
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for _ in range(tickets):
-            text, _intent = rng.choice(examples)
+            language = rng.choice(others) if others and rng.random() < 0.2 else main
+            text, _intent = rng.choice(examples[language])
             if rng.random() < 0.15:  # two requests in one: the harder kind, for the people
-                other = rng.choice(examples)[0]
+                other = rng.choice(examples[language])[0]
                 text = f"{text.rstrip('.?!')}. Also, {other[:1].lower()}{other[1:]}"
             customer = rng.choice(customers)
             plan = Plan(created=_created_at(rng, now, days))

@@ -113,11 +113,10 @@ def load_starter_knowledge() -> int:
         for spec in specs
         if ("en", spec["question"]) not in existing
     ]
-    if new:
-        version = knowledge_version_next()
-        for entry in new:
-            entry.change_version = version
-        KnowledgeEntry.objects.bulk_create(new)
+    version = knowledge_version_next() if new else None
+    for entry in new:
+        entry.change_version = version
+    KnowledgeEntry.objects.bulk_create(new)
     sources = {
         e.question: e
         for e in KnowledgeEntry.objects.filter(language="en", translation_of=None).select_related(
@@ -143,9 +142,9 @@ def load_starter_knowledge() -> int:
                     status=KnowledgeStatus.ACTIVE,  # written and reviewed by us
                 )
             )
-    if translated:
+    if translated and version is None:
         version = knowledge_version_next()
-        for entry in translated:
-            entry.change_version = version
-        KnowledgeEntry.objects.bulk_create(translated)
+    for entry in translated:  # one version for the whole load
+        entry.change_version = version
+    KnowledgeEntry.objects.bulk_create(translated)
     return len(new) + len(translated)
