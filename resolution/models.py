@@ -540,15 +540,10 @@ class AutonomyChange(models.Model):
         return f"{self.intent.slug}: {self.old_mode or 'desk'} -> {self.new_mode or 'desk'} ({who})"
 
 
-class MetricsDay(models.Model):
-    """One cell of the metrics roll-up: the tickets created on `day` (site time zone) that now
-    have this intent, status, escalation reason and language, with the sums the metrics need.
+class MetricsCell(models.Model):
+    """What a roll-up cell holds: the key after its date (intent, status, escalation reason and
+    the tickets' language) and the sums the metrics need."""
 
-    Maintained by resolution.services.metrics_rollup from the tickets themselves (recomputed per
-    day, never incremented), so a cell is always what a fresh count of that day would say.
-    """
-
-    day = models.DateField()
     intent = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16)
     escalation_reason = models.CharField(max_length=32, blank=True)
@@ -567,6 +562,20 @@ class MetricsDay(models.Model):
     ai_confirmed = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class MetricsDay(MetricsCell):
+    """One cell of the metrics roll-up: the tickets created on `day` (site time zone) that now
+    have this intent, status, escalation reason and language, with the sums the metrics need.
+
+    Maintained by resolution.services.metrics_rollup from the tickets themselves (recomputed per
+    day, never incremented), so a cell is always what a fresh count of that day would say.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "intent", "status", "escalation_reason", "language"],
@@ -578,28 +587,13 @@ class MetricsDay(models.Model):
         return f"{self.day} {self.intent or '-'} {self.status}: {self.tickets}"
 
 
-class MetricsMonth(models.Model):
-    """The day cells of one calendar month summed per intent, status and escalation reason
-    (`month` is its first day): a year's range reads ~12 × 350 of these plus the days at its
-    ragged ends instead of ~115k day cells. Recomputed from the month's day cells whenever one
-    of its days is, in the same transaction (resolution.services.metrics_rollup)."""
+class MetricsMonth(MetricsCell):
+    """The day cells of one calendar month summed per intent, status, escalation reason and
+    language (`month` is its first day): a year's range reads ~12 × 350 of these plus the days
+    at its ragged ends instead of ~115k day cells. Recomputed from the month's day cells
+    whenever one of its days is, in the same transaction (resolution.services.metrics_rollup)."""
 
     month = models.DateField()
-    intent = models.CharField(max_length=64, blank=True)
-    status = models.CharField(max_length=16)
-    escalation_reason = models.CharField(max_length=32, blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    tickets = models.PositiveIntegerField(default=0)
-    confidence_sum = models.FloatField(default=0.0)
-    confidence_count = models.PositiveIntegerField(default=0)
-    ai_answered = models.PositiveIntegerField(default=0)
-    resolved_confirmed = models.PositiveIntegerField(default=0)
-    resolved_quiet = models.PositiveIntegerField(default=0)
-    feedback_count = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    feedback_resolved = models.PositiveIntegerField(default=0)
-    ai_rated = models.PositiveIntegerField(default=0)
-    ai_confirmed = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
