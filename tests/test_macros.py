@@ -4,7 +4,7 @@ actions applied when the reply is sent; the API's authorization and bad input.""
 import pytest
 
 from tests.api_helpers import api, error_of, escalated_ticket
-from tickets.errors import Forbidden, InvalidInput
+from tickets.errors import InvalidInput, NotAllowed
 from tickets.macros import macro_create, macro_render, macro_reply
 from tickets.models import Macro
 
@@ -44,9 +44,9 @@ def test_a_customers_text_is_not_read_as_placeholders(agent, alice):
 
 
 def test_only_admins_make_shared_macros(agent, admin_user, alice):
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         macro_create(author=agent, title="Team", body="Hi", shared=True)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotAllowed):
         macro_create(author=alice, title="Mine", body="Hi")
     assert macro_create(author=admin_user, title="Team", body="Hi", shared=True).owner is None
 

@@ -19,16 +19,10 @@ class InvalidInput(ServiceError):
 
 
 class NotAllowed(ServiceError):
-    """The user may not do this (yet), e.g. open a ticket before confirming their address."""
+    """The user may not do this (yet), or not to this object: a rule of the desk, not a missing
+    login (e.g. open a ticket before confirming their address; approve their own entry)."""
 
     code = "permission_denied"
-    status = 403
-
-
-class Forbidden(ServiceError):
-    """The person may not do this to this object (a rule of the desk, not a missing login)."""
-
-    code = "forbidden"
     status = 403
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from tickets.errors import Forbidden, InvalidInput
+from tickets.errors import InvalidInput, NotAllowed
 from tickets.models import Macro, Message, Priority, Ticket
 from tickets.services import (
     MAX_MESSAGE_LENGTH,
@@ -126,9 +126,9 @@ def macro_create(
 ) -> Macro:
     """A personal macro (any agent), or a shared one (admins only)."""
     if not (author.is_active and author.is_agent):
-        raise Forbidden("Only agents and admins have macros.")
+        raise NotAllowed("Only agents and admins have macros.")
     if shared and not author.is_admin:
-        raise Forbidden("Only admins can make shared macros; yours can be personal.")
+        raise NotAllowed("Only admins can make shared macros; yours can be personal.")
     fields = _clean(
         title=title,
         body=body,
@@ -147,7 +147,7 @@ def macro_update(*, macro: Macro, user: User, **changes) -> Macro:
     """Change some of title, body, set_status, set_priority, add_tags (the owner, or an admin
     for shared macros)."""
     if not _may_change(macro, user):
-        raise Forbidden("Only admins can change shared macros.")
+        raise NotAllowed("Only admins can change shared macros.")
     current = {
         "title": macro.title,
         "body": macro.body,
@@ -166,7 +166,7 @@ def macro_update(*, macro: Macro, user: User, **changes) -> Macro:
 
 def macro_delete(*, macro: Macro, user: User) -> None:
     if not _may_change(macro, user):
-        raise Forbidden("Only admins can delete shared macros.")
+        raise NotAllowed("Only admins can delete shared macros.")
     macro.delete()
 
 

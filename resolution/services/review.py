@@ -10,7 +10,7 @@ from resolution.engine.scrub import Person
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from resolution.services.scrubbing import knowledge_entry_check, knowledge_text_scrub, ticket_people
 from resolution.services.suggestions import nearest_active_entry
-from tickets.errors import Conflict, Forbidden, InvalidInput
+from tickets.errors import Conflict, InvalidInput, NotAllowed
 
 
 def _pending(entry_id: int) -> KnowledgeEntry:
@@ -67,7 +67,7 @@ def _check_reviewable(entry: KnowledgeEntry, reviewer: User | None) -> None:
         and entry.created_by_id == reviewer.pk
         and not may_approve_own(reviewer)
     ):
-        raise Forbidden(
+        raise NotAllowed(
             "You added this entry: another agent or an admin must approve it.",
             code="self_approval",
         )
