@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from feedback.models import SatisfactionRating
 from tickets.errors import Conflict, InvalidInput
@@ -35,11 +36,11 @@ def survey_ticket(token: str) -> Ticket:
         data = signing.loads(token, salt=SURVEY_SALT, max_age=settings.CSAT_LINK_DAYS * 86400)
         ticket = Ticket.objects.select_related("customer").get(pk=int(data["t"]))
     except signing.SignatureExpired as error:
-        raise SurveyLinkInvalid("This survey link has expired.") from error
+        raise SurveyLinkInvalid(_("This survey link has expired.")) from error
     except (signing.BadSignature, Ticket.DoesNotExist, KeyError, TypeError, ValueError) as error:
-        raise SurveyLinkInvalid("This survey link is not valid.") from error
+        raise SurveyLinkInvalid(_("This survey link is not valid.")) from error
     if not ticket.customer.is_active:
-        raise SurveyLinkInvalid("This survey link is not valid.")
+        raise SurveyLinkInvalid(_("This survey link is not valid."))
     return ticket
 
 
@@ -65,25 +66,26 @@ def survey_answer(*, ticket: Ticket, score: int, comment: str = "") -> Satisfact
     """Record (or, within the window, change) the customer's rating of `ticket`."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise InvalidInput(
-            "The rating must be a whole number from 1 to 5.", details={"score": ["1-5"]}
+            _("The rating must be a whole number from 1 to 5."), details={"score": ["1-5"]}
         )
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise InvalidInput(
-            f"The comment is too long (at most {MAX_COMMENT_LENGTH} characters).",
+            _("The comment is too long (at most %(max)d characters).")
+            % {"max": MAX_COMMENT_LENGTH},
             details={"comment": [f"at most {MAX_COMMENT_LENGTH} characters"]},
         )
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status != TicketStatus.RESOLVED:
         raise Conflict(
-            "This ticket is open again: the survey waits until it is resolved.",
+            _("This ticket is open again: the survey waits until it is resolved."),
             code="not_resolved",
         )
     existing = SatisfactionRating.objects.filter(ticket=ticket).first()
     if existing is not None:
         if not survey_can_change(existing):
             raise Conflict(
-                "Thank you: your rating is recorded, and it is too late to change it.",
+                _("Thank you: your rating is recorded, and it is too late to change it."),
                 code="survey_closed",
             )
         existing.score, existing.comment = score, comment
@@ -101,4 +103,4 @@ def survey_answer(*, ticket: Ticket, score: int, comment: str = "") -> Satisfact
                 comment=comment,
             )
     except IntegrityError as error:  # two clicks raced: the first one counts
-        raise Conflict("Your rating is already recorded.", code="survey_exists") from error
+        raise Conflict(_("Your rating is already recorded."), code="survey_exists") from error

@@ -35,11 +35,11 @@ class FeedbackForm(PortalForm):
 
 
 SCORE_CHOICES = [
-    (5, "5 – Very good"),
-    (4, "4 – Good"),
-    (3, "3 – Neither good nor bad"),
-    (2, "2 – Bad"),
-    (1, "1 – Very bad"),
+    (5, _("5 – Very good")),
+    (4, _("4 – Good")),
+    (3, _("3 – Neither good nor bad")),
+    (2, _("2 – Bad")),
+    (1, _("1 – Very bad")),
 ]
 
 
@@ -47,14 +47,14 @@ class SurveyForm(PortalForm):
     """The satisfaction survey: one rating of the whole service, and an optional comment."""
 
     score = forms.TypedChoiceField(
-        label="How satisfied are you with the help you got?",
+        label=_("How satisfied are you with the help you got?"),
         choices=SCORE_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a rating from 1 to 5."},
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
     )
     comment = forms.CharField(
-        label="Anything you want to tell us? (optional)",
+        label=_("Anything you want to tell us? (optional)"),
         required=False,
         max_length=MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -175,3 +175,71 @@ def test_a_survey_comment_is_exported_and_erased_with_the_customers_data(alice, 
     user_erase_data(user=alice)
     rating = SatisfactionRating.objects.get()
     assert (rating.score, rating.comment) == (2, "")
+
+
+def test_a_spanish_ticket_gets_its_survey_email_and_page_in_spanish(alice, agent):
+    from channels.services.email_survey import survey_email
+
+    ticket = escalated_ticket(alice)
+    ticket.language = "es"
+    ticket.save(update_fields=["language"])
+    ticket_agent_reply(ticket=ticket, agent=agent, body="Hecho.", resolve=True)
+
+    email = survey_email(ticket)
+    assert "¿Qué tal lo hicimos?" in email.subject and "How did we do" not in email.subject
+    text = email.body
+    assert f"Tu consulta n.º {ticket.pk} está resuelta." in text
+    assert "5 – Muy buena:" in text and "¡Gracias!" in text
+    assert "resolved" not in text and "Thank you" not in text
+    html = email.alternatives[0][0]
+    assert '<html lang="es">' in html and "1 – Muy mala</a>" in html
+
+    # Opened on an English browser: the page follows the ticket's language, not the browser.
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(survey_url(ticket, 5)).content.decode()
+    assert "¿Qué tal lo hicimos?" in page and "¿Cómo valoras la ayuda que recibiste?" in page
+    assert "Enviar" in page and "How did we do" not in page
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(survey_url(ticket), {})
+    assert (
+        response.status_code == 400
+        and "Elige una valoración de 1 a 5." in response.content.decode()
+    )
+    done = Client().post(survey_url(ticket), {"score": "4"}).content.decode()
+    assert "¡Gracias! Tenemos tu valoración (4 de 5)" in done
+
+    # A language the visitor picked with the switcher still wins.
+    visitor = Client()
+    visitor.cookies["django_language"] = "de"
+    assert "Wie waren wir?" in visitor.get(survey_url(ticket)).content.decode()
+
+
+def test_the_survey_emails_language_follows_the_customers_choice_without_a_detected_one(
+    alice, agent
+):
+    from channels.services.email_survey import survey_email
+
+    alice.language = "fr"
+    alice.save(update_fields=["language"])
+    ticket = escalated_ticket(alice)
+    ticket.language = ""
+    ticket.save(update_fields=["language"])
+    ticket_agent_reply(ticket=ticket, agent=agent, body="Fait.", resolve=True)
+    assert "Comment nous en sommes-nous sortis ?" in survey_email(ticket).subject
+
+
+def test_a_spanish_customer_sees_the_survey_link_and_a_slow_ticket_in_spanish(alice, agent, client):
+    from accounts.models import User
+    from tests.api_helpers import open_ticket
+    from tickets.models import Ticket, TicketStatus
+
+    User.objects.filter(pk=alice.pk).update(language="es")
+    ticket = escalated_ticket(alice)
+    ticket_agent_reply(ticket=ticket, agent=agent, body="Hecho.", resolve=True)
+    client.login(email=alice.email, password=PASSWORD)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Valora nuestra ayuda del 1 al 5" in page and "Rate our help" not in page
+
+    slow = open_ticket(alice, status=TicketStatus.OPEN)
+    Ticket.objects.filter(pk=slow.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    page = client.get(f"/tickets/{slow.pk}/").content.decode()
+    assert "Esto está tardando más de lo habitual." in page
+    assert "Tu consulta está guardada y esperando en nuestra cola" in page

@@ -49,6 +49,20 @@ def test_the_portal_shows_the_limit_as_a_form_error_and_keeps_the_text(client, a
     assert Ticket.objects.filter(customer=alice).count() == 3
 
 
+def test_the_limit_is_told_in_the_customers_language(client, alice, settings):
+    from accounts.models import User
+
+    settings.CUSTOMER_TICKET_RATE = "1/hour"
+    User.objects.filter(pk=alice.pk).update(language="es")
+    client.force_login(alice)
+    assert client.post(reverse("portal:ticket_new"), {"message": "Q 0"}).status_code == 302
+    html = client.post(reverse("portal:ticket_new"), {"message": "Otra"}).content.decode()
+    assert (
+        "Has enviado 1 consulta nueva recientemente, el máximo que aceptamos en una hora." in html
+    )
+    assert "Vuelve a intentarlo dentro de 60 minutos." in html
+
+
 def test_replies_are_limited_too(client, alice, tight):
     ticket = answered_ticket(alice)  # its first message counts: 1 of 5
     client.force_login(alice)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from accounts.throttling import parse_rate
 from tickets.errors import RateLimited
@@ -40,12 +41,42 @@ def customer_rate_enforce(*, recent: QuerySet, setting: str, what: str) -> None:
     oldest = times[-1] if times else now
     wait = max(1, math.ceil((oldest + timedelta(seconds=window) - now).total_seconds()))
     minutes = math.ceil(wait / 60)
-    raise RateLimited(
-        f"You have sent {limit} {what} recently, the most we accept in "
-        f"{_period(window)}. Please try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-        retry_after=wait,
+    values = {"limit": limit, "what": what, "period": _PERIODS[window], "minutes": minutes}
+    sent = _SENT.get(what, _SENT_OTHER) % values
+    again = (
+        ngettext(
+            "Please try again in %(minutes)d minute.",
+            "Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % values
     )
+    raise RateLimited(f"{sent} {again}", retry_after=wait)
 
 
-def _period(seconds: int) -> str:
-    return {1: "a second", 60: "a minute", 3600: "an hour", 86400: "a day"}[seconds]
+# The customer reads these (portal and API) in their language: one sentence per kind of row,
+# so that each language can agree its words with the number.
+_SENT = {
+    "new tickets": ngettext_lazy(
+        "You have sent %(limit)d new ticket recently, the most we accept in %(period)s.",
+        "You have sent %(limit)d new tickets recently, the most we accept in %(period)s.",
+        "limit",
+    ),
+    "messages": ngettext_lazy(
+        "You have sent %(limit)d message recently, the most we accept in %(period)s.",
+        "You have sent %(limit)d messages recently, the most we accept in %(period)s.",
+        "limit",
+    ),
+    "ratings": ngettext_lazy(
+        "You have sent %(limit)d rating recently, the most we accept in %(period)s.",
+        "You have sent %(limit)d ratings recently, the most we accept in %(period)s.",
+        "limit",
+    ),
+}
+_SENT_OTHER = "You have sent %(limit)d %(what)s recently, the most we accept in %(period)s."
+_PERIODS = {
+    1: gettext_lazy("a second"),
+    60: gettext_lazy("a minute"),
+    3600: gettext_lazy("an hour"),
+    86400: gettext_lazy("a day"),
+}

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from tickets.assignment import round_robin_pick
@@ -43,13 +44,29 @@ MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
 
 
+# What a customer writes (message, subject) is refused in their language; the agents' own
+# fields (body, name) stay English like the rest of the agent side.
+_EMPTY = {
+    "message": gettext_lazy("The message cannot be empty."),
+    "subject": gettext_lazy("The subject cannot be empty."),
+}
+_TOO_LONG = {
+    "message": gettext_lazy("The message is too long (%(length)d characters; at most %(max)d)."),
+    "subject": gettext_lazy("The subject is too long (%(length)d characters; at most %(max)d)."),
+}
+
+
 def _clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(f"The {field} cannot be empty.", details={field: ["required"]})
+        empty = _EMPTY.get(field, f"The {field} cannot be empty.")
+        raise InvalidInput(str(empty), details={field: ["required"]})
     if len(text) > max_length:
+        too_long = _TOO_LONG.get(
+            field, f"The {field} is too long (%(length)d characters; at most %(max)d)."
+        )
         raise InvalidInput(
-            f"The {field} is too long ({len(text)} characters; at most {max_length}).",
+            str(too_long) % {"length": len(text), "max": max_length},
             details={field: [f"at most {max_length} characters"]},
         )
     return text
