@@ -153,6 +153,19 @@ class Ticket(models.Model):
             models.Index(fields=["status", "created_at"], name="ticket_status_created"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_created"),
             models.Index(fields=["intent", "created_at"], name="ticket_intent_created"),
+            # SLA attainment (tickets/sla.py) reads only the tickets that went to a person.
+            models.Index(
+                fields=["created_at"],
+                name="ticket_sla_created",
+                condition=Q(sla_started_at__isnull=False),
+                include=[
+                    "priority",
+                    "first_response_due",
+                    "resolution_due",
+                    "first_responded_at",
+                    "resolved_at",
+                ],
+            ),
             # The agents' queue: escalated tickets oldest first. The filter columns ride along
             # (PostgreSQL INCLUDE), so counting a filtered queue reads only this index; issue
             # 18's views and filters (waiting, priority, team, language) ride along too.
