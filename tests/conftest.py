@@ -158,3 +158,30 @@ def trained_model(taxonomy, starter_model_bytes):
     return ModelVersion.objects.create(
         version=1, artifact=starter_model_bytes, is_active=True, metrics={"macro_f1": 0.9}
     )
+
+
+@pytest.fixture
+def engine_calls(trained_model, monkeypatch) -> list[tuple[str, bool]]:
+    """Records each classify and knowledge search the pipeline makes, with whether a database
+    transaction was open at the time: ("predict" | "search", connection.in_atomic_block)."""
+    from django.db import connection
+
+    from resolution.services.registry import registry
+
+    loaded, index = registry.model(), registry.index()
+    seen: list[tuple[str, bool]] = []
+    predict, search = loaded.classifier.inspect_many, index.search
+
+    def watched_predict(texts):
+        seen.append(("predict", connection.in_atomic_block))
+        return predict(texts)
+
+    def watched_search(text, k):
+        seen.append(("search", connection.in_atomic_block))
+        return search(text, k=k)
+
+    monkeypatch.setattr(loaded.classifier, "inspect_many", watched_predict)
+    monkeypatch.setattr(index, "search", watched_search)
+    monkeypatch.setattr(registry, "model", lambda: loaded)
+    monkeypatch.setattr(registry, "index", lambda: index)
+    return seen

@@ -1,7 +1,6 @@
 """The AI's work runs with no transaction or row lock held; only the recording is locked."""
 
 import pytest
-from django.db import connection
 
 from resolution.services.pipeline import run_pipeline
 from resolution.services.registry import registry
@@ -12,24 +11,8 @@ from tickets.services import ticket_create
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_classify_and_search_run_outside_any_transaction(alice, trained_model, monkeypatch):
-    loaded = registry.model()
-    index = registry.index()
-    seen: list[tuple[str, bool]] = []
-    predict, search = loaded.classifier.inspect_many, index.search
-
-    def watched_predict(texts):
-        seen.append(("predict", connection.in_atomic_block))
-        return predict(texts)
-
-    def watched_search(text, k):
-        seen.append(("search", connection.in_atomic_block))
-        return search(text, k=k)
-
-    monkeypatch.setattr(loaded.classifier, "inspect_many", watched_predict)
-    monkeypatch.setattr(index, "search", watched_search)
-    monkeypatch.setattr(registry, "model", lambda: loaded)
-    monkeypatch.setattr(registry, "index", lambda: index)
+def test_classify_and_search_run_outside_any_transaction(alice, engine_calls):
+    seen = engine_calls
     ticket = ticket_create(customer=alice, message="Where is my parcel? It has not arrived.")
     seen.clear()  # ticket_create may have run the pipeline on commit already; run it afresh
 

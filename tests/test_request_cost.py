@@ -11,7 +11,6 @@ from django.db import connection
 from django.http import HttpResponseBase
 from django.test.utils import CaptureQueriesContext
 
-from resolution.services.registry import registry
 from tests.api_helpers import _clear_throttle_history, api  # noqa: F401
 from tickets.models import AuthorKind, Ticket
 
@@ -82,23 +81,8 @@ def test_the_response_is_what_was_stored(alice, trained_model):
         assert body["updated_at"] == client.get(f"{TICKETS}/{ticket.pk}").json()["updated_at"]
 
 
-def test_no_model_or_search_work_runs_in_a_transaction_on_post(alice, trained_model, monkeypatch):
-    loaded, index = registry.model(), registry.index()
-    seen: list[tuple[str, bool]] = []
-    predict, search = loaded.classifier.inspect_many, index.search
-
-    def watched_predict(texts):
-        seen.append(("predict", connection.in_atomic_block))
-        return predict(texts)
-
-    def watched_search(text, k):
-        seen.append(("search", connection.in_atomic_block))
-        return search(text, k=k)
-
-    monkeypatch.setattr(loaded.classifier, "inspect_many", watched_predict)
-    monkeypatch.setattr(index, "search", watched_search)
-    monkeypatch.setattr(registry, "model", lambda: loaded)
-    monkeypatch.setattr(registry, "index", lambda: index)
+def test_no_model_or_search_work_runs_in_a_transaction_on_post(alice, engine_calls):
+    seen = engine_calls
     body = api(alice).post(TICKETS, {"message": "Where is my parcel? It has not arrived."}).json()
     assert body["status"] != "open"
     assert seen == [("predict", False), ("search", False)]
