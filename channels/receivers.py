@@ -5,7 +5,9 @@ A broker outage is logged and never breaks the ticket change that was announced.
 """
 
 import logging
+from collections.abc import Callable
 
+from celery import current_app
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -32,10 +34,17 @@ _STATUS_EVENTS = {
 }
 
 
-def _queue(task, *args) -> None:
+def _queue(task, *args, in_process: Callable[[], object] | None = None) -> None:
+    """Queue `task(*args)`. `in_process`: the same work from the objects in hand, run instead
+    when there is no broker (Celery would run the task here anyway, reading by id again what
+    the request has just written; without the task's retries: a failure is logged)."""
+
     def enqueue() -> None:
         try:
-            task.delay(*args)
+            if in_process is not None and current_app.conf.task_always_eager:
+                in_process()
+            else:
+                task.delay(*args)
         except Exception:
             logger.exception("Could not queue %s%s", task.name, args)
 
@@ -64,9 +73,10 @@ def ticket_data(ticket: Ticket) -> dict:
 def email_answer(sender, message: Message, **kwargs) -> None:
     if message.internal or message.author_kind == AuthorKind.CUSTOMER:
         return
+    from channels.services.email_out import email_send_answer_for
     from channels.tasks import send_answer_email
 
-    _queue(send_answer_email, message.pk)
+    _queue(send_answer_email, message.pk, in_process=lambda: email_send_answer_for(message))
 
 
 @receiver(agent_notified, dispatch_uid="channels_email_agent_notice")

@@ -21,13 +21,11 @@ from dataclasses import dataclass, field
 
 import regex
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
 
+from supportdesk.row_cache import cached_rows, drop_when_changed
 from tickets.errors import InvalidInput
 from tickets.models import (
     AuthorKind,
@@ -232,21 +230,14 @@ def condition_holds(cond: dict, ticket: Ticket, *, intent: str) -> bool:
     return actual in _as_list(value)
 
 
-# The active rules, in order, cached for every ticket until a rule changes (the signal
-# receivers below drop it): no query per ticket on the pipeline's hot path.
+# The active rules, in order, cached for every ticket until a rule changes: no query per
+# ticket on the pipeline's hot path.
 RULES_CACHE_KEY = "tickets:active-rules"
+drop_when_changed(Rule, RULES_CACHE_KEY)
 
 
 def active_rules() -> list[Rule]:
-    return cache.get_or_set(
-        RULES_CACHE_KEY, lambda: list(Rule.objects.filter(active=True)), timeout=None
-    )
-
-
-@receiver([post_save, post_delete], sender=Rule)
-def _rules_changed(**kwargs) -> None:
-    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
-    cache.delete(RULES_CACHE_KEY)
+    return cached_rows(RULES_CACHE_KEY, lambda: list(Rule.objects.filter(active=True)))
 
 
 def rules_matching(ticket: Ticket, *, stage: str, intent: str = "") -> list[Rule]:

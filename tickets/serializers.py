@@ -10,6 +10,7 @@ from supportdesk.api_fields import (
     StrictBooleanField,
     StrictCharField,
 )
+from supportdesk.api_serializers import FieldsBuiltOnce
 from tickets.models import EscalationReason, Message, Priority, Team, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH, MAX_TAGS
 
@@ -101,7 +102,7 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     email = serializers.CharField(read_only=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
 
@@ -110,7 +111,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "name"]
 
 
-class AgentSerializer(serializers.ModelSerializer):
+class AgentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     name = serializers.CharField(source="get_full_name", read_only=True)
 
     class Meta:
@@ -118,7 +119,7 @@ class AgentSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     intent = NullableCharField(help_text="The intent's slug; null until classified.")
     escalation_reason = NullableChoiceField(
         choices=EscalationReason.choices, help_text="Why it went to a person; null if it did not."
@@ -188,7 +189,7 @@ class TicketSerializer(serializers.ModelSerializer):
         return sorted(tag.name for tag in ticket.tags.all())
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
 
     class Meta:

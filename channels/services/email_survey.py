@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from channels.models import OutboundEmail
-from channels.services.email_out import _email, _record, _send, _subject, _url
+from channels.services.email_out import _email, _record, _send, _url
 from feedback.csat import survey_token
 from feedback.forms import SCORE_CHOICES
 from feedback.models import SatisfactionRating
@@ -32,7 +32,7 @@ def _survey_email(ticket: Ticket) -> EmailMultiAlternatives | None:
     record = _record(ticket=ticket, message=None, kind=OutboundEmail.Kind.SURVEY, to=customer.email)
     return _email(
         ticket=ticket,
-        subject=_subject(ticket, _("How did we do?")),
+        subject=_("How did we do?"),
         template="survey",
         context={
             "survey_url": link,

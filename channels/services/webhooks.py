@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import User
 from channels.after_response import run_after_response
 from channels.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from supportdesk.row_cache import cached_rows, drop_when_changed
 from tickets.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -112,13 +113,21 @@ def _schedule(delivery_id: int, countdown: float = 0) -> None:
         logger.exception("Could not schedule webhook delivery %s", delivery_id)
 
 
+# Read for every event a ticket raises (two per ticket at least): cached until an endpoint
+# changes, as the rules are (supportdesk/row_cache.py).
+ENDPOINTS_CACHE_KEY = "channels:active-webhook-endpoints"
+drop_when_changed(WebhookEndpoint, ENDPOINTS_CACHE_KEY)
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    return cached_rows(
+        ENDPOINTS_CACHE_KEY, lambda: list(WebhookEndpoint.objects.filter(active=True))
+    )
+
+
 def webhook_publish(*, event: str, data: dict) -> list[int]:
     """Queue `event` for every active endpoint that asked for it. Call after commit."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(active=True)
-        if event in (endpoint.events or [])
-    ]
+    endpoints = [e for e in _active_endpoints() if event in (e.events or [])]
     if not endpoints:
         return []
     now = timezone.now()
