@@ -217,3 +217,24 @@ def test_feedback_is_announced(alice, http_receiver, django_capture_on_commit_ca
     (request,) = http_receiver.requests
     data = request.json()["data"]["feedback"]
     assert data["ticket_id"] == ticket.pk and data["rating"] == 4 and data["resolved"] is True
+
+
+def test_endpoint_changes_reach_the_cached_list_at_once(http_receiver):
+    """The active endpoints are read once and cached (no query per event); adding, pausing
+    and deleting one is seen by the very next event."""
+
+    def endpoints_reached(event: str) -> list[int]:
+        ids = webhook_publish(event=event, data={})
+        return sorted(WebhookDelivery.objects.filter(pk__in=ids).values_list("endpoint", flat=True))
+
+    assert endpoints_reached("ticket.created") == []  # caches "no endpoints"
+    first = endpoint(http_receiver.url)
+    assert endpoints_reached("ticket.created") == [first.pk]
+    second = endpoint(http_receiver.url, events=("ticket.created", "ticket.escalated"))
+    assert endpoints_reached("ticket.created") == [first.pk, second.pk]
+    assert endpoints_reached("ticket.escalated") == [second.pk]
+    first.active = False
+    first.save()
+    assert endpoints_reached("ticket.created") == [second.pk]
+    second.delete()
+    assert endpoints_reached("ticket.created") == []
