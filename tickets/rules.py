@@ -252,27 +252,49 @@ def rules_matching(ticket: Ticket, *, stage: str, intent: str = "") -> list[Rule
     return matching
 
 
-def _apply_fields(ticket: Ticket, rule: Rule) -> RulesOutcome:
-    """Apply one fired rule's field actions now (audited); collect escalation and replies."""
+# Rules name teams; a team's id by its name, cached until a team is saved or deleted.
+TEAM_IDS_CACHE_KEY = "tickets:team-ids"
+drop_when_changed(Team, TEAM_IDS_CACHE_KEY)
+
+
+def _team_id(name: str) -> int | None:
+    ids = cached_rows(TEAM_IDS_CACHE_KEY, lambda: list(Team.objects.values_list("name", "pk")))
+    return dict(ids).get(name)
+
+
+def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> RulesOutcome:
+    """Apply one fired rule's field actions now; its audit events are added to `events`.
+    Collect escalation and replies."""
     from tickets.sla import sla_recompute
+
+    def event(field_name: str, old: object, new: object) -> None:
+        events.append(
+            TicketEvent(
+                ticket=ticket,
+                field=field_name,
+                old_value=str(old)[:254],
+                new_value=str(new)[:254],
+                note=f"rule: {rule.name}"[:64],
+            )
+        )
 
     outcome = RulesOutcome(fired=[{"id": rule.pk, "name": rule.name, "stage": rule.stage}])
     fields: list[str] = []
     for action in rule.actions:
         kind, value = action.get("type"), action.get("value")
         if kind == "set_priority" and value != ticket.priority:
-            _event(ticket, TicketEvent.Field.PRIORITY, ticket.priority, value, rule)
+            event(TicketEvent.Field.PRIORITY, ticket.priority, value)
             ticket.priority = value
             fields += ["priority", *sla_recompute(ticket)]
         elif kind == "add_tag":
             tag, _ = Tag.objects.get_or_create(name=slugify(value, allow_unicode=True))
             ticket.tags.add(tag)
-            _event(ticket, TicketEvent.Field.TAGS, "", tag.name, rule)
+            event(TicketEvent.Field.TAGS, "", tag.name)
         elif kind == "assign_team":
-            team = Team.objects.filter(name=value).first()
-            if team is not None and team.pk != ticket.team_id:
-                _event(ticket, TicketEvent.Field.TEAM, ticket.team_id or "", team.pk, rule)
-                ticket.team = team
+            team_id = _team_id(value)
+            if team_id is not None and team_id != ticket.team_id:
+                event(TicketEvent.Field.TEAM, ticket.team_id or "", team_id)
+                ticket.team_id = team_id
                 fields.append("team")
         elif kind == "escalate":
             outcome.escalate = True
@@ -284,45 +306,54 @@ def _apply_fields(ticket: Ticket, rule: Rule) -> RulesOutcome:
                     sender=Ticket, ticket=ticket, rule_id=rule_id, rule_name=name, event=label
                 )
             )
-    _event(ticket, TicketEvent.Field.RULE, "", str(rule.pk), rule)
+    event(TicketEvent.Field.RULE, "", str(rule.pk))
     if fields:
         ticket.save(update_fields=sorted(set(fields)) + ["updated_at"])
     return outcome
 
 
-def _event(ticket: Ticket, field_name: str, old: object, new: object, rule: Rule) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        field=field_name,
-        old_value=str(old)[:254],
-        new_value=str(new)[:254],
-        note=f"rule: {rule.name}"[:64],
-    )
-
-
 def rules_apply(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
-    """Apply the fired rules in order (call in a transaction; the pipeline's, with the lock)."""
+    """Apply the fired rules in order (call in a transaction; the pipeline's, with the lock).
+    Their audit events are written together, in one statement."""
     outcome = RulesOutcome()
+    events: list[TicketEvent] = []
     for rule in rules:
-        outcome = outcome + _apply_fields(ticket, rule)
+        outcome = outcome + _apply_fields(ticket, rule, events)
+    TicketEvent.objects.bulk_create(events)
     return outcome
+
+
+# What a before-model rule may read or change, re-read under the lock (the rest of the ticket
+# is what was just stored).
+_RULE_LOCKED_FIELDS = (
+    "status",
+    "priority",
+    "team_id",
+    "sla_started_at",
+    "first_response_due",
+    "resolution_due",
+    "sla_notified",
+)
 
 
 def rules_before_model(ticket: Ticket) -> RulesOutcome:
     """The before-model rules on a new ticket: field actions applied now, in their own
-    short transaction (the AI's work must not hold the row lock)."""
+    short transaction (the AI's work must not hold the row lock). `ticket` is updated."""
     rules = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
     if not rules:
         return RulesOutcome()
     with transaction.atomic():
-        return _rules_apply_locked(ticket, rules)
-
-
-def _rules_apply_locked(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
-    locked = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
-    outcome = rules_apply(locked, rules)
-    ticket.priority, ticket.team_id = locked.priority, locked.team_id
-    return outcome
+        state = (
+            Ticket.objects.select_for_update()
+            .filter(pk=ticket.pk)
+            .values(*_RULE_LOCKED_FIELDS)
+            .first()
+        )
+        if state is None:  # erased meanwhile
+            return RulesOutcome()
+        for name, value in state.items():
+            setattr(ticket, name, value)
+        return rules_apply(ticket, rules)
 
 
 def rules_reply(ticket: Ticket, outcome: RulesOutcome) -> None:
