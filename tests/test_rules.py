@@ -21,7 +21,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-from tickets.rules import condition_holds, rule_save, rules_before_model
+from tickets.rules import condition_holds, rule_save, rules_apply, rules_matching
 from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_before_model_actions_apply_in_order_and_are_audited(alice):
     )
     rule("not me", conditions=[{"field": "text", "op": "contains", "value": "zebra"}], position=0)
     ticket = open_ticket(alice, "I was charged twice")
-    outcome = rules_before_model(ticket)
+    outcome = rules_apply(ticket, rules_matching(ticket, stage="before_model"))
     assert [f["name"] for f in outcome.fired] == ["first", "second"]
     ticket.refresh_from_db()
     assert ticket.priority == "urgent"  # the later rule wins
@@ -173,7 +173,7 @@ def test_before_model_actions_apply_in_order_and_are_audited(alice):
 def test_an_inactive_rule_does_not_fire(alice):
     r = rule("off")
     Rule.objects.filter(pk=r.pk).update(active=False)
-    assert rules_before_model(open_ticket(alice)).fired == []
+    assert rules_matching(open_ticket(alice), stage="before_model") == []
 
 
 def test_a_rule_sends_a_clear_question_to_a_person_with_reason_rule(alice, trained_model):

@@ -1,10 +1,11 @@
 """Admins' rules (triggers): ordered condition -> action records, run before and after the AI.
 
-The pipeline (resolution/services/pipeline.py) calls `rules_before_model` on a new ticket and
-`rules_after_model` with the AI's intent; both return a `RulesOutcome` saying which rules fired,
-whether one insists on a person (escalation reason RULE) and what replies to post. Field changes
-(priority, tags, team) are applied at once with an audit event per firing; replies and the
-escalation are applied by the pipeline inside its recording transaction (`rules_reply`).
+The pipeline (resolution/services/pipeline.py) matches the before-model rules on the ticket as
+stored, before the AI, and applies them and the after-model ones (matched with the AI's
+intent) under its lock, in the transaction that records the decision. `rules_apply` returns a
+`RulesOutcome` saying which rules fired, whether one insists on a person (escalation reason
+RULE) and what replies to post. Field changes (priority, tags, team) are applied at once with
+an audit event per firing; replies are posted by `rules_reply`.
 
 Conditions (all must hold):
   text      contains <str> (case-insensitive) | matches <regex> (the `regex` module, with a
@@ -321,39 +322,6 @@ def rules_apply(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
         outcome = outcome + _apply_fields(ticket, rule, events)
     TicketEvent.objects.bulk_create(events)
     return outcome
-
-
-# What a before-model rule may read or change, re-read under the lock (the rest of the ticket
-# is what was just stored).
-_RULE_LOCKED_FIELDS = (
-    "status",
-    "priority",
-    "team_id",
-    "sla_started_at",
-    "first_response_due",
-    "resolution_due",
-    "sla_notified",
-)
-
-
-def rules_before_model(ticket: Ticket) -> RulesOutcome:
-    """The before-model rules on a new ticket: field actions applied now, in their own
-    short transaction (the AI's work must not hold the row lock). `ticket` is updated."""
-    rules = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
-    if not rules:
-        return RulesOutcome()
-    with transaction.atomic():
-        state = (
-            Ticket.objects.select_for_update()
-            .filter(pk=ticket.pk)
-            .values(*_RULE_LOCKED_FIELDS)
-            .first()
-        )
-        if state is None:  # erased meanwhile
-            return RulesOutcome()
-        for name, value in state.items():
-            setattr(ticket, name, value)
-        return rules_apply(ticket, rules)
 
 
 def rules_reply(ticket: Ticket, outcome: RulesOutcome) -> None:

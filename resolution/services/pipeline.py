@@ -27,8 +27,8 @@ from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
 from tickets.language import desk_languages
-from tickets.models import EscalationReason, RuleStage, Ticket, TicketStatus
-from tickets.rules import RulesOutcome, rules_apply, rules_before_model, rules_matching, rules_reply
+from tickets.models import EscalationReason, Rule, RuleStage, Ticket, TicketStatus
+from tickets.rules import RulesOutcome, rules_apply, rules_matching, rules_reply
 from tickets.services import ticket_auto_resolve, ticket_escalate
 
 logger = logging.getLogger(__name__)
@@ -162,9 +162,10 @@ def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineRes
         ticket = Ticket.objects.select_related("customer").get(pk=ticket_id)
     if ticket.status != TicketStatus.OPEN:
         return PipelineResult(decision=latest_decision(ticket), created=False)
-    fired_before = rules_before_model(ticket)  # admins' rules (tickets/rules.py), on submit
+    # Admins' rules (tickets/rules.py): the before-model ones are matched on the ticket as
+    # stored; all are applied below, under the lock, with the decision.
+    before_model = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
     analysis, outcome, error = analyse_and_decide(ticket)
-    after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
 
     with transaction.atomic():
         # The row lock is held only while recording. Only what may have changed since the
@@ -179,17 +180,47 @@ def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineRes
             setattr(ticket, name, value)
         if ticket.status != TicketStatus.OPEN:
             return PipelineResult(decision=latest_decision(ticket), created=False)
-        rules = fired_before + rules_apply(ticket, after_model)
-        decision = record_decision(
+        decision = record_with_rules(
             ticket=ticket,
             analysis=analysis,
-            outcome=outcome_with_rules(outcome, rules),
+            outcome=outcome,
             error=error,
             started=started,
-            rules_fired=rules.fired,
+            before_model=before_model,
         )
-        rules_reply(ticket, rules)
     return PipelineResult(decision=decision, created=True)
+
+
+def record_with_rules(
+    *,
+    ticket: Ticket,
+    analysis: Analysis,
+    outcome: Outcome,
+    error: str,
+    started: float,
+    before_model: list[Rule],
+) -> Decision:
+    """Apply the fired rules and record the decision, in the caller's transaction, with the
+    ticket locked and still open. The after-model rules are matched here, on the ticket as
+    the before-model ones left it: their conditions are checks in memory on cached rules (a
+    pattern's time capped by RULE_REGEX_TIMEOUT_SECONDS), no model work.
+
+    The before-model rules are applied here too rather than in a transaction of their own on
+    submit: one transaction fewer per ticket, and a run that dies before recording leaves
+    nothing applied, so the re-run cannot apply them twice."""
+    rules = rules_apply(ticket, before_model)
+    after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
+    rules = rules + rules_apply(ticket, after_model)
+    decision = record_decision(
+        ticket=ticket,
+        analysis=analysis,
+        outcome=outcome_with_rules(outcome, rules),
+        error=error,
+        started=started,
+        rules_fired=rules.fired,
+    )
+    rules_reply(ticket, rules)
+    return decision
 
 
 # What the pipeline re-reads under the lock: what another writer may have changed while the
