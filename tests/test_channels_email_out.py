@@ -169,3 +169,22 @@ def test_a_forged_or_altered_feedback_link_is_refused(
     token = feedback_token(record.ticket.messages.get(author_kind=AuthorKind.ASSISTANT))
     response = Client().post(f"/email/feedback/{token[:-2]}xx/", {"resolved": "yes", "rating": 5})
     assert response.status_code == 404 and Feedback.objects.count() == 0
+
+
+def test_a_retried_answer_e_mail_keeps_its_message_id(
+    trained_model, django_capture_on_commit_callbacks
+):
+    """A task retried after a failed send mints no second Message-ID: the insert meets the
+    unique (answer, kind) and the first record is used, and the caller's transaction (the
+    test's own here) stays usable after that refusal."""
+    from channels.models import OutboundEmail
+    from channels.services.email_out import answer_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = email_ingest(raw=customer_email(QUESTION).as_bytes(), source="t")
+    answer = record.ticket.messages.get(author_kind=AuthorKind.ASSISTANT)
+    first = answer_email(answer)
+    again = answer_email(answer)
+    assert again.extra_headers["Message-ID"] == first.extra_headers["Message-ID"]
+    assert OutboundEmail.objects.filter(ticket_message=answer).count() == 1
+    assert again.subject.startswith("Re: ")  # the customer wrote by e-mail: their subject
