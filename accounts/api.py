@@ -32,8 +32,8 @@ from accounts.privacy import user_erase_data, user_export_data
 from accounts.services import session_log_out, session_refresh_replayed
 from accounts.throttling import LoginThrottle
 from accounts.tokens import SessionRefreshToken, SessionTokenRefreshSerializer
-from supportdesk.api_errors import AUTHENTICATE_HEADER, error_responses
-from supportdesk.api_fields import StrictCharField
+from common.api_errors import AUTHENTICATE_HEADER, error_responses
+from common.api_fields import StrictCharField
 
 MAX_EMAIL_LENGTH = 254
 MAX_PASSWORD_LENGTH = 1024

@@ -76,6 +76,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from common.errors import ServiceError  # noqa: E402
 from resolution.engine.knowledge import DirectRule, direct_match  # noqa: E402
 from resolution.models import KnowledgeEntry  # noqa: E402
 from resolution.services.intents import intent_create  # noqa: E402
@@ -88,7 +89,6 @@ from resolution.services.seed import (  # noqa: E402
     load_taxonomy,
 )
 from resolution.services.training import train_model  # noqa: E402
-from tickets.errors import ServiceError  # noqa: E402
 from tickets.services import ticket_agent_reply, ticket_claim, ticket_create  # noqa: E402
 
 OOS = "oos"

@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument(
         "--same-text",
         action="store_true",
-        help="post only the side-by-side run's ticket (\"Card charged twice\"), as it does",
+        help='post only the side-by-side run\'s ticket ("Card charged twice"), as it does',
     )
     args = parser.parse_args()
 

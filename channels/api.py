@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from accounts.api import IsAdmin
 from channels.models import WebhookEndpoint, WebhookEvent
 from channels.services.webhooks import MAX_SECRET_LENGTH, webhook_delete, webhook_register
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import StrictCharField
+from common.api_errors import error_responses
+from common.api_fields import StrictCharField
 
 
 class WebhookCreateSerializer(serializers.Serializer):

@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from channels.services.email_out import read_feedback_token
+from common.errors import ServiceError
 from feedback.forms import FeedbackForm
 from feedback.services import feedback_submit
-from tickets.errors import ServiceError
 from tickets.models import Message
 from tickets.services import ticket_latest_answer
 

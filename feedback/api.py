@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import IsCustomer
+from common.api_errors import error_responses
+from common.api_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from feedback.models import Feedback
 from feedback.services import MAX_COMMENT_LENGTH, feedback_submit
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from tickets.api import get_visible_ticket
 from tickets.models import TicketStatus
 

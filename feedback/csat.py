@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import Conflict, InvalidInput
 from feedback.models import SatisfactionRating
-from tickets.errors import Conflict, InvalidInput
 from tickets.models import Ticket, TicketEvent, TicketStatus
 
 SURVEY_SALT = "feedback.csat"

@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput
 from feedback.models import Feedback
-from tickets.errors import Conflict, InvalidInput
 from tickets.limits import customer_rate_enforce
 from tickets.models import EscalationReason, Ticket, TicketStatus
 from tickets.services import ticket_escalate, ticket_latest_answer

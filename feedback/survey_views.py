@@ -15,10 +15,10 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
+from common.errors import ServiceError
 from feedback.csat import SurveyLinkInvalid, survey_answer, survey_can_change, survey_ticket
 from feedback.forms import SurveyForm
 from feedback.models import SatisfactionRating
-from tickets.errors import ServiceError
 from tickets.models import Ticket
 from tickets.selectors import ticket_language
 

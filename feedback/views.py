@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import customer_required
+from common.errors import ServiceError
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
 from feedback.services import feedback_submit
-from tickets.errors import ServiceError
 from tickets.forms import add_service_error
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import tickets_visible_to

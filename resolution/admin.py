@@ -99,9 +99,9 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
     def draft_translations(self, request, queryset) -> None:
         """Pending translations drafted by the optional LLM, reviewed like any entry. Without
         an LLM, add a translation by hand: a new entry in its language, "Translation of" set."""
+        from common.errors import ServiceError
         from resolution.engine.llm import DisabledLLM, llm_from_settings
         from resolution.services.translations import knowledge_translation_draft
-        from tickets.errors import ServiceError
 
         llm = llm_from_settings(
             settings.LLM_BASE_URL,
@@ -162,8 +162,8 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
     def approve(self, request, queryset) -> None:
         """Pending entries go through the review service (it refuses near-duplicates);
         retired ones are put back as they are."""
+        from common.errors import ServiceError
         from resolution.services.review import knowledge_entry_approve
-        from tickets.errors import ServiceError
 
         for entry in queryset.filter(status="pending"):
             try:

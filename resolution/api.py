@@ -18,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import IsAdmin
+from common.api_errors import error_responses
+from common.api_fields import NullableCharField, NullableChoiceField, StrictDateField
 from resolution.metrics import metrics_summary
 from resolution.models import Decision
 from resolution.selectors import latest_decision
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import NullableCharField, NullableChoiceField, StrictDateField
 from tickets.api import get_visible_ticket
 from tickets.models import EscalationReason
 from tickets.selectors import latest_answer_in, messages_visible_to, tickets_visible_to

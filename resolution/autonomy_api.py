@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import IsAdmin
+from common.api_errors import error_responses
 from resolution.models import AutonomyMode, Intent
 from resolution.selectors import IntentAutonomy, autonomy_overview
 from resolution.services.autonomy import intent_autonomy_set
-from supportdesk.api_errors import error_responses
 
 
 class IntentAutonomySerializer(serializers.Serializer):

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import agent_required, role_required
+from common.errors import ServiceError
 from resolution.models import AutonomyMode, Intent
 from resolution.selectors import autonomy_overview, recent_breaker_trips
 from resolution.services.autonomy import draft_discard, intent_autonomy_set
-from tickets.errors import ServiceError
 from tickets.selectors import tickets_visible_to
 
 admin_required = role_required(lambda user: user.is_admin)

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import agent_required
+from common.errors import ServiceError
 from resolution.services.intents import MAX_NAME_LENGTH, MAX_TEMPLATE_LENGTH, intent_create
-from tickets.errors import ServiceError
 from tickets.forms import add_service_error
 from tickets.selectors import tickets_visible_to
 

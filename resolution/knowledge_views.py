@@ -14,11 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import agent_required
+from common.errors import ServiceError
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from resolution.selectors import pending_entries
 from resolution.services import review
 from resolution.services.scrubbing import SAMPLE_CUSTOMER, EntryCheck, knowledge_entry_check
-from tickets.errors import ServiceError
 
 
 class EntryForm(forms.Form):

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from accounts.decorators import customer_required
+from common.errors import ServiceError
 from resolution.services.deflection import (
     deflection_helpful,
     deflection_shown,
     suggestion_token,
 )
 from resolution.services.suggestions import suggestions_for_customer
-from tickets.errors import ServiceError
 
 SESSION_KEY = "suggest_drafts"
 DRAFTS_KEPT = 10

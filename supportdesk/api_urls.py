@@ -14,10 +14,10 @@ from accounts.api import (
     RefreshView,
 )
 from channels.api import WebhookDetailView, WebhookListCreateView
+from common.api_errors import api_not_found
 from feedback.api import FeedbackView
 from resolution.api import MetricsView, TicketDetailView, TicketResolveView
 from resolution.autonomy_api import AutonomyDetailView, AutonomyListView
-from supportdesk.api_errors import api_not_found
 from tickets.api import (
     TeamListView,
     TicketAssignView,

@@ -186,9 +186,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "supportdesk.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "common.api_errors.exception_handler",
     # JSON only, with a clean 400 for any malformed body (api_parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["supportdesk.api_parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.api_parsers.JSONParser"],
     # Log-in, sign-up and password-reset limits (accounts/throttling.py, docs/OPERATIONS.md).
     # A rate is "N/s|min|hour|day"; an empty one switches that limit off.
     "DEFAULT_THROTTLE_RATES": {

@@ -8,7 +8,7 @@ urlpatterns = [
 ]
 
 # Django's own error pages: JSON in the API's error shape under /api/, HTML elsewhere.
-handler400 = "supportdesk.api_errors.handler400"
-handler403 = "supportdesk.api_errors.handler403"
-handler404 = "supportdesk.api_errors.handler404"
-handler500 = "supportdesk.api_errors.handler500"
+handler400 = "common.api_errors.handler400"
+handler403 = "common.api_errors.handler403"
+handler404 = "common.api_errors.handler404"
+handler500 = "common.api_errors.handler500"

@@ -6,8 +6,8 @@ import sys
 import pytest
 from django.test import RequestFactory
 
-from supportdesk import api_errors
-from supportdesk.api_fields import SPACES
+from common import api_errors
+from common.api_fields import SPACES
 from tests.api_helpers import _clear_throttle_history, api, error_of  # noqa: F401
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
+from common.errors import Conflict
 from tests.api_helpers import _clear_throttle_history, api  # noqa: F401
-from tickets.errors import Conflict
 from tickets.models import Ticket, TicketEvent
 from tickets.services import (
     ticket_agent_reply,

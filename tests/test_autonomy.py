@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from common.errors import Conflict, InvalidInput
 from feedback.services import feedback_submit
 from resolution.engine.autonomy import LivePrecision, apply_autonomy, effective_mode
 from resolution.engine.types import Outcome
@@ -25,7 +26,6 @@ from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import policy_cache
 from resolution.tasks import check_autonomy
 from tests.api_helpers import api, error_of
-from tickets.errors import Conflict, InvalidInput
 from tickets.models import Ticket
 from tickets.services import ticket_agent_reply, ticket_create, ticket_customer_reply
 

@@ -10,11 +10,11 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from common.errors import Conflict, InvalidInput
 from feedback.csat import survey_answer, survey_token
 from feedback.models import Feedback, SatisfactionRating
 from tests.api_helpers import escalated_ticket
 from tests.conftest import PASSWORD
-from tickets.errors import Conflict, InvalidInput
 from tickets.models import Team
 from tickets.services import ticket_agent_reply, ticket_assign, ticket_customer_reply
 

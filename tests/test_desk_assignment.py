@@ -3,9 +3,9 @@
 
 import pytest
 
+from common.errors import Conflict, InvalidInput, NotAllowed
 from tests.api_helpers import escalated_ticket, open_ticket
 from tickets.assignment import agent_set_available
-from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.models import Notification, Team, TicketEvent
 from tickets.services import (
     ticket_assign,

@@ -4,6 +4,7 @@ learns it: the classifier then recognises paraphrases and the intent's template 
 import pytest
 from django.urls import reverse
 
+from common.errors import Conflict, InvalidInput
 from resolution.models import AnswerTemplate, Intent, TrainingExample
 from resolution.services.intents import intent_create
 from resolution.services.pipeline import run_pipeline
@@ -11,7 +12,6 @@ from resolution.services.registry import registry
 from resolution.services.seed import load_starter_examples
 from resolution.services.training import train_model
 from tests.conftest import PASSWORD
-from tickets.errors import Conflict, InvalidInput
 from tickets.services import ticket_create
 
 pytestmark = pytest.mark.django_db

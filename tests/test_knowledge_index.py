@@ -138,8 +138,8 @@ def test_the_backend_switches_when_incremental_growth_crosses_the_size(base, inc
 
 
 def test_approving_sees_the_entry_approved_a_moment_ago(base, settings):
+    from common.errors import Conflict
     from resolution.services.review import knowledge_entry_approve
-    from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600
     registry.index()

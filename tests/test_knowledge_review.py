@@ -280,9 +280,9 @@ def test_the_metrics_page_shows_resolved_by_ai(client, admin_user, alice, traine
 
 
 def test_two_alike_pending_entries_are_not_both_approved(taxonomy, settings):
+    from common.errors import Conflict
     from resolution.services.review import knowledge_entry_approve
     from resolution.services.suggestions import similar_entries
-    from tickets.errors import Conflict
 
     settings.MODEL_RELOAD_SECONDS = 3600  # this process's cached index will not see the first
     similar_entries("warm the cache")

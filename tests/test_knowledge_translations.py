@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from common.errors import Conflict, InvalidInput
 from resolution.engine.llm import DisabledLLM, OpenAICompatibleLLM
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.services.registry import registry
@@ -17,7 +18,6 @@ from resolution.services.translations import (
     knowledge_translation_draft,
 )
 from tests.conftest import PASSWORD
-from tickets.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.django_db
 

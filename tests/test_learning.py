@@ -73,7 +73,7 @@ def test_without_add_to_knowledge_no_entry_is_made(
 def test_an_unknown_corrected_intent_is_refused(
     escalated_ticket, agent, django_capture_on_commit_callbacks
 ):
-    from tickets.errors import InvalidInput
+    from common.errors import InvalidInput
 
     with pytest.raises(InvalidInput):
         resolve(

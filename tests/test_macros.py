@@ -3,8 +3,8 @@ actions applied when the reply is sent; the API's authorization and bad input.""
 
 import pytest
 
+from common.errors import InvalidInput, NotAllowed
 from tests.api_helpers import api, error_of, escalated_ticket
-from tickets.errors import InvalidInput, NotAllowed
 from tickets.macros import macro_create, macro_render, macro_reply
 from tickets.models import Macro
 
@@ -69,7 +69,7 @@ def test_sending_a_macro_reply_applies_its_field_actions(alice, agent):
 
 
 def test_a_refused_reply_applies_no_field_action(alice, agent, agent2):
-    from tickets.errors import Conflict
+    from common.errors import Conflict
     from tickets.services import ticket_claim
 
     ticket = ticket_claim(ticket=escalated_ticket(alice), agent=agent2)

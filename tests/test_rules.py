@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import WebhookEndpoint
+from common.errors import InvalidInput
 from resolution.models import Decision
 from resolution.services.pipeline import run_pipeline
 from tests.api_helpers import api, error_of, open_ticket
-from tickets.errors import InvalidInput
 from tickets.models import (
     AuthorKind,
     BusinessCalendar,

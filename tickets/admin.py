@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import Role, User
-from tickets.errors import ServiceError
+from common.errors import ServiceError
 from tickets.macros import macro_check_body
 from tickets.models import AgentPresence, Macro, Message, Tag, Team, Ticket, TicketEvent
 from tickets.services import known_intent_slugs, ticket_resolve, ticket_update

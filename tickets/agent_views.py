@@ -16,9 +16,9 @@ from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_clien
 
 # The role decorators live in accounts; imported here too, where other modules found them.
 from accounts.decorators import agent_required, role_required  # noqa: F401
+from common.errors import Conflict, ServiceError
 from tickets.agent_forms import AgentReplyForm, BulkActionForm, QueueFilterForm, SavedViewForm
 from tickets.bulk import tickets_bulk_apply
-from tickets.errors import Conflict, ServiceError
 from tickets.macros import macro_reply, macros_visible_to
 from tickets.models import SavedView, Ticket, TicketStatus
 from tickets.notifications import notifications_mark_read

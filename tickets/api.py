@@ -23,11 +23,11 @@ from rest_framework.views import APIView
 
 from accounts.api import IsAgent, IsCustomer
 from accounts.models import User
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import NO_NUL_PATTERN, IsoDateFormField
-from supportdesk.api_parsers import JSONParser
+from common.api_errors import error_responses
+from common.api_fields import NO_NUL_PATTERN, IsoDateFormField
+from common.api_parsers import JSONParser
+from common.errors import InvalidInput
 from tickets.attachments import files_from_uploads
-from tickets.errors import InvalidInput
 from tickets.models import (
     AuthorKind,
     Channel,

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tickets.errors import InvalidInput
+from common.errors import InvalidInput
 from tickets.models import Attachment, Message, Ticket
 
 

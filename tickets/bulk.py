@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.text import slugify
 
 from accounts.models import User
-from tickets.errors import InvalidInput, ServiceError
+from common.errors import InvalidInput, ServiceError
 from tickets.models import Priority, Team, Ticket
 from tickets.selectors import tickets_visible_to
 from tickets.services import (

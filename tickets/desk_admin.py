@@ -7,7 +7,7 @@ regex or time zone is a form error here and a 400 there.
 from django import forms
 from django.contrib import admin
 
-from tickets.errors import InvalidInput
+from common.errors import InvalidInput
 from tickets.models import BusinessCalendar, Holiday, Rule, SlaPolicy
 from tickets.rules import rule_validate
 from tickets.sla import validate_calendar

@@ -12,9 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import agent_required
+from common.errors import ServiceError
 from tickets.assignment import agent_is_available, agent_set_available
 from tickets.desk_forms import AssignForm, AvailabilityForm, TicketFieldsForm
-from tickets.errors import ServiceError
 from tickets.models import Ticket
 from tickets.notifications import notifications_for, notifications_mark_read
 from tickets.selectors import tickets_visible_to

@@ -5,7 +5,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PortalForm
-from tickets.errors import ServiceError
+from common.errors import ServiceError
 from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from accounts.throttling import parse_rate
-from tickets.errors import RateLimited
+from common.errors import RateLimited
 
 
 def customer_rate_enforce(*, recent: QuerySet, setting: str, what: str) -> None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from tickets.errors import InvalidInput, NotAllowed
+from common.errors import InvalidInput, NotAllowed
 from tickets.models import Macro, Message, Priority, Ticket
 from tickets.services import (
     MAX_MESSAGE_LENGTH,

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import IsAgent
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import StrictCharField
+from common.api_errors import error_responses
+from common.api_fields import StrictCharField
 from tickets.bulk import MAX_BULK_TICKETS, BulkAction, tickets_bulk_apply
 from tickets.models import SavedView
 from tickets.services import saved_view_create

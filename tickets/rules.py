@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from supportdesk.row_cache import cached_rows, drop_when_changed
-from tickets.errors import InvalidInput
+from common.errors import InvalidInput
+from common.row_cache import cached_rows, drop_when_changed
 from tickets.models import (
     AuthorKind,
     BusinessCalendar,

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api import IsAdmin
-from supportdesk.api_errors import error_responses
-from supportdesk.api_fields import StrictBooleanField, StrictCharField
+from common.api_errors import error_responses
+from common.api_fields import StrictBooleanField, StrictCharField
 from tickets.models import Rule, RuleStage
 from tickets.rules import rule_save
 

@@ -4,13 +4,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from supportdesk.api_fields import (
+from common.api_fields import (
     NullableCharField,
     NullableChoiceField,
     StrictBooleanField,
     StrictCharField,
 )
-from supportdesk.api_serializers import FieldsBuiltOnce
+from common.api_serializers import FieldsBuiltOnce
 from tickets.models import EscalationReason, Message, Priority, Team, Ticket
 from tickets.services import MAX_MESSAGE_LENGTH, MAX_SUBJECT_LENGTH, MAX_TAGS
 

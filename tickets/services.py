@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput, NotAllowed
 from tickets.assignment import round_robin_pick
 from tickets.attachments import NewFile, attachment_add, attachments_check
-from tickets.errors import Conflict, InvalidInput, NotAllowed
 from tickets.language import language_detect
 from tickets.limits import customer_rate_enforce
 from tickets.models import (

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import customer_required
+from common.errors import ServiceError
 from tickets.attachments import files_from_uploads
-from tickets.errors import ServiceError
 from tickets.forms import ReplyForm, TicketForm, add_service_error
 from tickets.models import Ticket, TicketStatus
 from tickets.paging import QueuePage

@@ -23,8 +23,8 @@ from accounts.services import user_get_or_create_contact
 from channels.models import InboundEmail, Mailbox, OutboundEmail
 from channels.services import addresses
 from channels.services.email_parse import ParsedEmail, parse_email
+from common.errors import ServiceError
 from tickets.attachments import NewFile, attachments_check
-from tickets.errors import ServiceError
 from tickets.models import Channel, Message, Ticket
 from tickets.services import (
     MAX_MESSAGE_LENGTH,

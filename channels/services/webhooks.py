@@ -29,8 +29,8 @@ from django.utils import timezone
 from accounts.models import User
 from channels.after_response import run_after_response
 from channels.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from supportdesk.row_cache import cached_rows, drop_when_changed
-from tickets.errors import InvalidInput
+from common.errors import InvalidInput
+from common.row_cache import cached_rows, drop_when_changed
 
 logger = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from common.errors import Conflict, InvalidInput
 from resolution.engine.autonomy import AUTO, DRAFT_MODE, MODES, LivePrecision, effective_mode
 from resolution.models import (
     AutonomyChange,
@@ -38,7 +39,6 @@ from resolution.models import (
     OutcomeKind,
 )
 from resolution.services.intent_rules import intent_rules
-from tickets.errors import Conflict, InvalidInput
 from tickets.models import AuthorKind, EscalationReason, Message, Ticket
 
 logger = logging.getLogger(__name__)

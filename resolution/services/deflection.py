@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core import signing
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput
 from resolution.models import Deflection, KnowledgeEntry, KnowledgeStatus
-from tickets.errors import Conflict, InvalidInput
 
 MAX_QUERY_LENGTH = 2_000
 SIGNING_SALT = "resolution.deflection.suggestion"  # namespaces the signature, not a secret

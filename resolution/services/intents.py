@@ -10,10 +10,10 @@ from django.template import Engine, TemplateSyntaxError
 from django.utils.text import slugify
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput
 from resolution.models import AnswerTemplate, ExampleSource, Intent, TrainingExample
 from resolution.services.intent_rules import intent_rules
 from resolution.services.training import MIN_EXAMPLES_PER_INTENT
-from tickets.errors import Conflict, InvalidInput
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput, NotAllowed
 from resolution.engine.scrub import Person
 from resolution.models import Intent, KnowledgeEntry, KnowledgeStatus
 from resolution.services.scrubbing import knowledge_entry_check, knowledge_text_scrub, ticket_people
 from resolution.services.suggestions import nearest_active_entry
-from tickets.errors import Conflict, InvalidInput, NotAllowed
 
 
 def _pending(entry_id: int) -> KnowledgeEntry:

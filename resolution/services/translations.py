@@ -17,10 +17,10 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from common.errors import Conflict, InvalidInput
 from resolution.engine.llm import LLMProvider, llm_from_settings
 from resolution.models import KnowledgeEntry, KnowledgeStatus
 from resolution.services.scrubbing import knowledge_text_scrub
-from tickets.errors import Conflict, InvalidInput
 
 logger = logging.getLogger(__name__)
 

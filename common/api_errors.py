@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from tickets.errors import ServiceError
+from common.errors import ServiceError
 
 API_PREFIX = "/api/"
 # The realm clients see in WWW-Authenticate on every 401.
