@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, push_url, trigger_client_event
 
 # The role decorators live in accounts; imported here too, where other modules found them.
-from accounts.decorators import agent_required, role_required  # noqa: F401
+from accounts.decorators import agent_required
 from common.errors import Conflict, ServiceError
 from tickets.agent_forms import AgentReplyForm, BulkActionForm, QueueFilterForm, SavedViewForm
 from tickets.bulk import tickets_bulk_apply
