@@ -102,6 +102,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # tickets) for 50-150 ms, more than such a query then runs: off for this OLTP workload.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_SERVER_SIDE_BINDING", default=True
+):
+    # The parameters travel apart from the SQL, and psycopg prepares a statement the fifth time
+    # it sees it: PostgreSQL then skips parsing and planning the same few INSERTs and UPDATEs
+    # every ticket runs. Off (false) behind a pooler in transaction mode, which cannot keep a
+    # connection's prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in
