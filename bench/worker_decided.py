@@ -51,18 +51,16 @@ def main() -> None:
     decided = decisions.count()
     in_window = decisions.filter(created_at__lte=window_end).count()
     seconds = (last - span["first"]).total_seconds() if last and span["first"] else 0
+    after = round((last - window_end).total_seconds(), 1) if last else None
     row = json.loads(args.wrk)
     row.update(
         created=tickets.count(),
         decided=decided,
         decided_per_s=round(decided / seconds, 1) if seconds else 0.0,
         decided_in_window_per_s=round(in_window / (window_end - window_start).total_seconds(), 1),
-        last_decision_after_window_s=round((last - window_end).total_seconds(), 1) if last else None,
+        last_decision_after_window_s=after,
         undecided=tickets.filter(status=TicketStatus.OPEN).count(),
-        decided_twice=decisions.values("ticket_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count(),
+        decided_twice=decisions.values("ticket_id").annotate(n=Count("id")).filter(n__gt=1).count(),
     )
     print(json.dumps(row))
 
