@@ -16,20 +16,25 @@ late, is redelivered; the stale sweep is the last net).
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from resolution.engine.types import Outcome
 from resolution.selectors import latest_decision
 from resolution.services.pipeline import (
     LOCKED_FIELDS,
+    Analysis,
     PipelineResult,
     analyse_and_decide,
+    outcome_with_rules,
     record_decision,
     run_pipeline,
 )
-from tickets.models import Ticket, TicketStatus
+from tickets.models import Rule, RuleStage, Ticket, TicketStatus
+from tickets.rules import RulesOutcome, rules_apply, rules_before_model, rules_matching, rules_reply
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,13 @@ def waiting_tickets(*, besides: int, limit: int) -> list[int]:
         .order_by("created_at")
         .values_list("id", flat=True)[: limit * 2]
     )
-    return [pk for pk in candidates if _claim(pk)][:limit]
+    taken: list[int] = []
+    for pk in candidates:
+        if len(taken) == limit:
+            break  # claim no more than it takes: a claim blocks other workers for a minute
+        if _claim(pk):
+            taken.append(pk)
+    return taken
 
 
 def resolve_with_waiting(ticket_id: int) -> PipelineResult | None:
@@ -63,6 +74,19 @@ def resolve_with_waiting(ticket_id: int) -> PipelineResult | None:
     return run_pipeline_batch([ticket_id, *others]).get(ticket_id)
 
 
+@dataclass
+class Analysed:
+    """One ticket's verdict, worked out with no lock, waiting to be recorded."""
+
+    ticket: Ticket
+    started: float
+    analysis: Analysis
+    outcome: Outcome
+    error: str
+    fired_before: RulesOutcome
+    after_model: list[Rule]
+
+
 def run_pipeline_batch(ticket_ids: Sequence[int]) -> dict[int, PipelineResult]:
     """Decide the open ones among `ticket_ids`: analyse each (no lock), record all in one
     transaction. If recording the batch fails, each ticket is decided on its own instead, so
@@ -74,18 +98,26 @@ def run_pipeline_batch(ticket_ids: Sequence[int]) -> dict[int, PipelineResult]:
     )
     analysed = []
     for ticket in tickets:
+        # The admins' rules around the AI, as run_pipeline applies them (tickets/rules.py).
         started = time.perf_counter()
-        analysed.append((ticket, started, *analyse_and_decide(ticket)))
+        fired_before = rules_before_model(ticket)
+        analysis, outcome, error = analyse_and_decide(ticket)
+        after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
+        analysed.append(
+            Analysed(ticket, started, analysis, outcome, error, fired_before, after_model)
+        )
     try:
         return _record_batch(analysed)
     except Exception:
+        # Rare (a database error). run_pipeline runs the before-model rules again: their field
+        # actions are idempotent, their audit events are written a second time.
         logger.exception("Recording a batch of %d decisions failed; one by one", len(analysed))
-        return {ticket.pk: run_pipeline(ticket.pk) for ticket, *_ in analysed}
+        return {item.ticket.pk: run_pipeline(item.ticket.pk) for item in analysed}
 
 
 @transaction.atomic
-def _record_batch(analysed: list) -> dict[int, PipelineResult]:
-    ids = [ticket.pk for ticket, *_ in analysed]
+def _record_batch(analysed: list[Analysed]) -> dict[int, PipelineResult]:
+    ids = [item.ticket.pk for item in analysed]
     # Locked in id order (as read), so two batches sharing tickets cannot deadlock.
     states = {
         row["id"]: row
@@ -95,7 +127,8 @@ def _record_batch(analysed: list) -> dict[int, PipelineResult]:
         .values("id", *LOCKED_FIELDS)
     }
     results = {}
-    for ticket, started, analysis, outcome, error in analysed:
+    for item in analysed:
+        ticket = item.ticket
         state = states.get(ticket.pk)
         if state is None:  # erased meanwhile
             results[ticket.pk] = PipelineResult(decision=None, created=False)
@@ -105,8 +138,15 @@ def _record_batch(analysed: list) -> dict[int, PipelineResult]:
         if ticket.status != TicketStatus.OPEN:
             results[ticket.pk] = PipelineResult(decision=latest_decision(ticket), created=False)
             continue
+        rules = item.fired_before + rules_apply(ticket, item.after_model)
         decision = record_decision(
-            ticket=ticket, analysis=analysis, outcome=outcome, error=error, started=started
+            ticket=ticket,
+            analysis=item.analysis,
+            outcome=outcome_with_rules(item.outcome, rules),
+            error=item.error,
+            started=item.started,
+            rules_fired=rules.fired,
         )
+        rules_reply(ticket, rules)
         results[ticket.pk] = PipelineResult(decision=decision, created=True)
     return results
