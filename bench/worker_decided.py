@@ -28,6 +28,7 @@ django.setup()
 
 from django.db.models import Count, Max, Min  # noqa: E402
 
+from bench.proc_cpu import group_cpu_seconds  # noqa: E402
 from resolution.models import Decision  # noqa: E402
 from tickets.models import Ticket, TicketStatus  # noqa: E402
 
@@ -38,6 +39,20 @@ def main() -> None:
     parser.add_argument("--window", nargs=2, type=float, required=True, metavar=("START", "END"))
     parser.add_argument("--wrk", required=True, help="wrk's JSON line for the round")
     parser.add_argument("--drain-timeout", type=float, default=180)
+    parser.add_argument(
+        "--worker-cpu",
+        nargs=2,
+        type=float,
+        metavar=("PGID", "BEFORE"),
+        help="the Celery worker's process group and its CPU seconds at the start",
+    )
+    parser.add_argument(
+        "--web-cpu",
+        nargs=2,
+        type=float,
+        metavar=("PGID", "BEFORE"),
+        help="gunicorn's process group and its CPU seconds at the start",
+    )
     args = parser.parse_args()
     since = datetime.fromisoformat(args.since)
     tickets = Ticket.objects.filter(created_at__gte=since)
@@ -62,6 +77,13 @@ def main() -> None:
         undecided=tickets.filter(status=TicketStatus.OPEN).count(),
         decided_twice=decisions.values("ticket_id").annotate(n=Count("id")).filter(n__gt=1).count(),
     )
+    # CPU per ticket of each side, start-up excluded: the work, whatever else the host did.
+    if args.worker_cpu:
+        used = group_cpu_seconds(int(args.worker_cpu[0])) - args.worker_cpu[1]
+        row["worker_cpu_ms_per_decided"] = round(used * 1000 / max(decided, 1), 1)
+    if args.web_cpu:
+        used = group_cpu_seconds(int(args.web_cpu[0])) - args.web_cpu[1]
+        row["web_cpu_ms_per_created"] = round(used * 1000 / max(row["created"], 1), 1)
     print(json.dumps(row))
 
 

@@ -76,6 +76,8 @@ ours() {
   tok=$(curl -s -X POST -H "Content-Type: application/json" \
     -d '{"email":"bench@example.com","password":"Bars-pass-123"}' \
     http://127.0.0.1:$PORT/api/auth/login | python3 -c "import json,sys; print(json.load(sys.stdin)['access_token'])")
+  web_cpu_before=$(python3 bench/proc_cpu.py "${PIDS[0]}")
+  worker_cpu_before=$(python3 bench/proc_cpu.py "${PIDS[1]}")
   since=$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)
   window_start=$(date +%s.%N)
   wrk_line=$(WRK_AUTH="Bearer $tok" WRK_BODY='{"subject": "Card charged twice", "message": "I was charged twice for my order, please refund one payment"}' \
@@ -83,7 +85,8 @@ ours() {
   window_end=$(date +%s.%N)
   # The API has stopped; wait for the worker to decide what is left, then count.
   DEBUG=false py bench/worker_decided.py --since "$since" --window "$window_start" "$window_end" \
-    --wrk "$wrk_line" --drain-timeout "$DRAIN_TIMEOUT" | sed 's/^/ours /' | tee -a "$OUT"
+    --wrk "$wrk_line" --drain-timeout "$DRAIN_TIMEOUT" \
+    --web-cpu "${PIDS[0]}" "$web_cpu_before" --worker-cpu "${PIDS[1]}" "$worker_cpu_before" | sed 's/^/ours /' | tee -a "$OUT"
   cleanup
   PIDS=()
   sleep 2
