@@ -34,7 +34,7 @@ from resolution.services.pipeline import (
     run_pipeline,
 )
 from tickets.models import Rule, RuleStage, Ticket, TicketStatus
-from tickets.rules import RulesOutcome, rules_apply, rules_before_model, rules_matching, rules_reply
+from tickets.rules import rules_apply, rules_matching, rules_reply
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +83,7 @@ class Analysed:
     analysis: Analysis
     outcome: Outcome
     error: str
-    fired_before: RulesOutcome
-    after_model: list[Rule]
+    before_model: list[Rule]  # the admins' before-model rules that match it, not yet applied
 
 
 def run_pipeline_batch(ticket_ids: Sequence[int]) -> dict[int, PipelineResult]:
@@ -98,19 +97,15 @@ def run_pipeline_batch(ticket_ids: Sequence[int]) -> dict[int, PipelineResult]:
     )
     analysed = []
     for ticket in tickets:
-        # The admins' rules around the AI, as run_pipeline applies them (tickets/rules.py).
         started = time.perf_counter()
-        fired_before = rules_before_model(ticket)
-        analysis, outcome, error = analyse_and_decide(ticket)
-        after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
-        analysed.append(
-            Analysed(ticket, started, analysis, outcome, error, fired_before, after_model)
-        )
+        # The admins' rules (tickets/rules.py) are matched now and applied with the decision:
+        # run_pipeline applies the before-model ones in a transaction of their own before the
+        # AI, a second lock and commit per ticket; the AI reads nothing they change.
+        before_model = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
+        analysed.append(Analysed(ticket, started, *analyse_and_decide(ticket), before_model))
     try:
         return _record_batch(analysed)
-    except Exception:
-        # Rare (a database error). run_pipeline runs the before-model rules again: their field
-        # actions are idempotent, their audit events are written a second time.
+    except Exception:  # rolled back whole, the rules' changes too: nothing is applied twice
         logger.exception("Recording a batch of %d decisions failed; one by one", len(analysed))
         return {item.ticket.pk: run_pipeline(item.ticket.pk) for item in analysed}
 
@@ -138,7 +133,13 @@ def _record_batch(analysed: list[Analysed]) -> dict[int, PipelineResult]:
         if ticket.status != TicketStatus.OPEN:
             results[ticket.pk] = PipelineResult(decision=latest_decision(ticket), created=False)
             continue
-        rules = item.fired_before + rules_apply(ticket, item.after_model)
+        # Conditions only (no model, no network): the after-model rules see the priority the
+        # before-model ones set, as in run_pipeline.
+        rules = rules_apply(ticket, item.before_model)
+        after_model = rules_matching(
+            ticket, stage=RuleStage.AFTER_MODEL, intent=item.analysis.intent
+        )
+        rules = rules + rules_apply(ticket, after_model)
         decision = record_decision(
             ticket=ticket,
             analysis=item.analysis,
