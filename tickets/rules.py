@@ -267,20 +267,23 @@ def _apply_fields(ticket: Ticket, rule: Rule) -> RulesOutcome:
 
     outcome = RulesOutcome(fired=[{"id": rule.pk, "name": rule.name, "stage": rule.stage}])
     fields: list[str] = []
+    events: list[TicketEvent] = []  # written in one INSERT at the end, not one per action
     for action in rule.actions:
         kind, value = action.get("type"), action.get("value")
         if kind == "set_priority" and value != ticket.priority:
-            _event(ticket, TicketEvent.Field.PRIORITY, ticket.priority, value, rule)
+            events.append(_event(ticket, TicketEvent.Field.PRIORITY, ticket.priority, value, rule))
             ticket.priority = value
             fields += ["priority", *sla_recompute(ticket)]
         elif kind == "add_tag":
             tag, _ = Tag.objects.get_or_create(name=slugify(value, allow_unicode=True))
             ticket.tags.add(tag)
-            _event(ticket, TicketEvent.Field.TAGS, "", tag.name, rule)
+            events.append(_event(ticket, TicketEvent.Field.TAGS, "", tag.name, rule))
         elif kind == "assign_team":
             team = Team.objects.filter(name=value).first()
             if team is not None and team.pk != ticket.team_id:
-                _event(ticket, TicketEvent.Field.TEAM, ticket.team_id or "", team.pk, rule)
+                events.append(
+                    _event(ticket, TicketEvent.Field.TEAM, ticket.team_id or "", team.pk, rule)
+                )
                 ticket.team = team
                 fields.append("team")
         elif kind == "escalate":
@@ -293,14 +296,15 @@ def _apply_fields(ticket: Ticket, rule: Rule) -> RulesOutcome:
                     sender=Ticket, ticket=ticket, rule_id=rule_id, rule_name=name, event=label
                 )
             )
-    _event(ticket, TicketEvent.Field.RULE, "", str(rule.pk), rule)
+    events.append(_event(ticket, TicketEvent.Field.RULE, "", str(rule.pk), rule))
+    TicketEvent.objects.bulk_create(events)
     if fields:
         ticket.save(update_fields=sorted(set(fields)) + ["updated_at"])
     return outcome
 
 
-def _event(ticket: Ticket, field_name: str, old: object, new: object, rule: Rule) -> None:
-    TicketEvent.objects.create(
+def _event(ticket: Ticket, field_name: str, old: object, new: object, rule: Rule) -> TicketEvent:
+    return TicketEvent(
         ticket=ticket,
         field=field_name,
         old_value=str(old)[:254],
