@@ -43,6 +43,9 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ours_wsbs
 # Redis databases of our own: 5 the broker, 6 the cache (the batch's claims and the API's user
 # cache must be shared by every process, as in production); flushed before each round.
 export CELERY_BROKER_URL=redis://127.0.0.1:6379/5 CACHE_URL=redis://127.0.0.1:6379/6
+# E-mails are rendered and "sent" into memory, as the peer's settings do (locmem): the default
+# console backend would print each answer into the worker's log, a cost no real desk pays.
+export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 redis_flush() { redis-cli -n 5 flushdb >/dev/null; redis-cli -n 6 flushdb >/dev/null; }
 py() { .venv/bin/python "$@"; }
 
