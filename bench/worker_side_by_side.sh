@@ -8,7 +8,7 @@
 # Usage (from the project root, .venv built):
 #   bench/worker_side_by_side.sh [PEERS_DIR] [ROUNDS]
 # PEERS_DIR: the peers' folder with helpdesk/bench.sh and post.lua (default $PEERS_DIR, else
-# ../shared/peers). Environment: DURATION (15), WORKER_CONCURRENCY (1), DRAIN_TIMEOUT (180 s
+# ../shared/peers). Environment: DURATION (15), WORKER_CONCURRENCY (2), DRAIN_TIMEOUT (180 s
 # to wait for the worker to decide the round's tickets), REUSE_DB=1 (keep ours_wsbs as it is).
 #
 # Prints one JSON line per round ("peer": wrk's line; "ours": wrk's line plus what the worker
@@ -19,11 +19,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS=$(cd "${1:-${PEERS_DIR:-$ROOT/../shared/peers}}" && pwd)
 ROUNDS=${2:-2}
 DURATION=${DURATION:-15}
-# One worker process: on 2 cores the two gunicorn workers, PostgreSQL and wrk already want
-# more than the machine has while wrk runs; a second worker process would hold a second copy
-# of the model and the index and fight them for the same cores. The batch (RESOLVE_BATCH_SIZE)
-# is what lets one process keep up: docs/OPERATIONS.md, "Sizing processes".
-WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-1}
+# Two worker processes, one per core: while wrk runs the cores are shared by everything and the
+# worker gets its share either way, but once the posts stop the worker alone has work left and
+# one process can use only one core. Measured (docs/BENCHMARKS.md): 0.89-0.90x the peer with
+# two, 0.74-0.91x with one. Each process holds its own model and index (memory, not CPU).
+WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-2}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-180}
 PORT=8794
 OUT=$(mktemp /tmp/worker-sbs.XXXXXX)
