@@ -177,3 +177,19 @@ def test_the_worker_applies_the_admins_rules_as_the_request_does(
     assert refund.status == TicketStatus.ESCALATED and refund.escalation_reason == "rule"
     replies = Message.objects.filter(ticket=refund, author_kind=AuthorKind.AGENT)
     assert [m.body for m in replies] == ["A person will look."]
+
+
+def test_a_batch_reads_the_admins_rules_once(alice, trained_model, queued, monkeypatch):
+    ids = open_tickets(alice, 4)
+    reads: list[int] = []
+    real = batch.active_rules
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(batch, "active_rules", counted)
+    monkeypatch.setattr("tickets.rules.active_rules", counted)
+    batch.run_pipeline_batch(ids)
+    assert_decided_once(ids)
+    assert len(reads) == 1  # not twice per ticket (a cache round trip each)
