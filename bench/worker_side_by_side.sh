@@ -21,8 +21,8 @@ ROUNDS=${2:-2}
 DURATION=${DURATION:-15}
 # Two worker processes, one per core: while wrk runs the cores are shared by everything and the
 # worker gets its share either way, but once the posts stop the worker alone has work left and
-# one process can use only one core. Measured (docs/BENCHMARKS.md): 0.89-0.90x the peer with
-# two, 0.74-0.91x with one. Each process holds its own model and index (memory, not CPU).
+# one process can use only one core. Back to back (docs/BENCHMARKS.md): 0.90x the peer with
+# two, 0.75x with one. Each process holds its own model and index (memory, not CPU).
 WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-2}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-180}
 PORT=8794
