@@ -262,6 +262,12 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after each task unless
+# this is set: a new PostgreSQL connection per task, ~2.5 per decided ticket, most of the
+# worker's time (docs/BENCHMARKS.md, "With a Celery worker"). Set, it closes them only every
+# this many tasks; between, supportdesk/celery.py closes a broken or CONN_MAX_AGE-old one after
+# each task, as Django does after each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE = {
     # Safety net for tickets whose scheduling was lost (e.g. the broker was down).
     "resolve-stale-open-tickets": {

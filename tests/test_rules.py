@@ -170,6 +170,27 @@ def test_before_model_actions_apply_in_order_and_are_audited(alice):
     assert priorities == [("normal", "high"), ("high", "urgent")]
 
 
+def test_a_rules_audit_events_are_written_in_one_insert(alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule(
+        "three actions",
+        actions=[
+            {"type": "set_priority", "value": "high"},
+            {"type": "set_priority", "value": "urgent"},
+            {"type": "escalate"},
+        ],
+    )
+    ticket = open_ticket(alice, "I was charged twice")
+    with CaptureQueriesContext(connection) as captured:
+        rules_apply(ticket, rules_matching(ticket, stage="before_model"))
+    inserts = [q for q in captured if q["sql"].startswith('INSERT INTO "tickets_ticketevent"')]
+    assert len(inserts) == 1
+    fields = TicketEvent.objects.filter(ticket=ticket).exclude(field="created")
+    assert [e.field for e in fields.order_by("id")] == ["priority", "priority", "rule"]
+
+
 def test_an_inactive_rule_does_not_fire(alice):
     r = rule("off")
     Rule.objects.filter(pk=r.pk).update(active=False)

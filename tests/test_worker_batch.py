@@ -132,3 +132,64 @@ def test_the_stale_sweep_decides_in_batches(alice, trained_model, queued, settin
     ids = open_tickets(alice, 5)
     assert tasks.resolve_stale_open_tickets(older_than_seconds=0) == 5
     assert_decided_once(ids)
+
+
+def test_a_batch_claims_only_the_tickets_it_takes(alice, trained_model, queued, settings):
+    settings.RESOLVE_BATCH_SIZE = 2
+    ids = open_tickets(alice, 4)
+    tasks.resolve_ticket(ids[0])
+    assert_decided_once(ids[:2])
+    # The two it left are free for the next worker at once, not blocked for a minute.
+    assert batch._claim(ids[2]) and batch._claim(ids[3])
+
+
+def test_the_worker_applies_the_admins_rules_as_the_request_does(
+    alice, trained_model, queued, settings
+):
+    from tickets.models import Rule
+    from tickets.rules import rule_save
+
+    rule_save(
+        name="urgent words",
+        stage="before_model",
+        conditions=[{"field": "text", "op": "contains", "value": "parcel"}],
+        actions=[{"type": "set_priority", "value": "high"}],
+    )
+    rule_save(
+        name="refunds to a person",
+        stage="after_model",
+        conditions=[{"field": "intent", "op": "is", "value": "get_refund"}],
+        actions=[{"type": "escalate"}, {"type": "reply", "value": "A person will look."}],
+    )
+    ids = open_tickets(alice, 4)  # parcel, password, a person, refund
+    tasks.resolve_ticket(ids[0])
+    assert_decided_once(ids)
+    parcel, refund = Ticket.objects.get(pk=ids[0]), Ticket.objects.get(pk=ids[3])
+    assert parcel.priority == "high"
+    assert Decision.objects.get(ticket=parcel).rules_fired == [
+        {
+            "id": Rule.objects.get(name="urgent words").pk,
+            "name": "urgent words",
+            "stage": "before_model",
+        }
+    ]
+    assert refund.intent == "get_refund"
+    assert refund.status == TicketStatus.ESCALATED and refund.escalation_reason == "rule"
+    replies = Message.objects.filter(ticket=refund, author_kind=AuthorKind.AGENT)
+    assert [m.body for m in replies] == ["A person will look."]
+
+
+def test_a_batch_reads_the_admins_rules_once(alice, trained_model, queued, monkeypatch):
+    ids = open_tickets(alice, 4)
+    reads: list[int] = []
+    real = batch.active_rules
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(batch, "active_rules", counted)
+    monkeypatch.setattr("tickets.rules.active_rules", counted)
+    batch.run_pipeline_batch(ids)
+    assert_decided_once(ids)
+    assert len(reads) == 1  # not twice per ticket (a cache round trip each)

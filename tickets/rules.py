@@ -241,10 +241,15 @@ def active_rules() -> list[Rule]:
     return cached_rows(RULES_CACHE_KEY, lambda: list(Rule.objects.filter(active=True)))
 
 
-def rules_matching(ticket: Ticket, *, stage: str, intent: str = "") -> list[Rule]:
-    """The active rules of `stage` whose conditions all hold, in order (no writes)."""
+def rules_matching(
+    ticket: Ticket, *, stage: str, intent: str = "", rules: list[Rule] | None = None
+) -> list[Rule]:
+    """The active rules of `stage` whose conditions all hold, in order (no writes). `rules`:
+    `active_rules()` read once by a caller deciding many tickets (each read is a cache round
+    trip and unpickling the rules)."""
     matching = []
-    for rule in (rule for rule in active_rules() if rule.stage == stage):
+    candidates = active_rules() if rules is None else rules
+    for rule in (rule for rule in candidates if rule.stage == stage):
         try:
             if all(condition_holds(c, ticket, intent=intent) for c in rule.conditions):
                 matching.append(rule)

@@ -199,6 +199,7 @@ def record_with_rules(
     error: str,
     started: float,
     before_model: list[Rule],
+    rules: list[Rule] | None = None,
 ) -> Decision:
     """Apply the fired rules and record the decision, in the caller's transaction, with the
     ticket locked and still open. The after-model rules are matched here, on the ticket as
@@ -207,19 +208,22 @@ def record_with_rules(
 
     The before-model rules are applied here too rather than in a transaction of their own on
     submit: one transaction fewer per ticket, and a run that dies before recording leaves
-    nothing applied, so the re-run cannot apply them twice."""
-    rules = rules_apply(ticket, before_model)
-    after_model = rules_matching(ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent)
-    rules = rules + rules_apply(ticket, after_model)
+    nothing applied, so the re-run cannot apply them twice. `rules`: the active rules, read
+    once by a caller recording many tickets."""
+    fired = rules_apply(ticket, before_model)
+    after_model = rules_matching(
+        ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent, rules=rules
+    )
+    fired = fired + rules_apply(ticket, after_model)
     decision = record_decision(
         ticket=ticket,
         analysis=analysis,
-        outcome=outcome_with_rules(outcome, rules),
+        outcome=outcome_with_rules(outcome, fired),
         error=error,
         started=started,
-        rules_fired=rules.fired,
+        rules_fired=fired.fired,
     )
-    rules_reply(ticket, rules)
+    rules_reply(ticket, fired)
     return decision
 
 
