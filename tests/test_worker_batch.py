@@ -121,7 +121,7 @@ def test_when_recording_the_batch_fails_each_ticket_is_decided_alone(
     def broken(**kwargs):
         raise RuntimeError("the batch's insert failed")
 
-    monkeypatch.setattr(batch, "record_decision", broken)
+    monkeypatch.setattr(batch, "record_with_rules", broken)
     results = batch.run_pipeline_batch(ids)
     assert all(results[pk].created for pk in ids)
     assert_decided_once(ids)
