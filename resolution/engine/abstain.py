@@ -80,6 +80,10 @@ class AbstainConfig:
     # A ticket this close to a training example is that example: a one-word ticket the desk
     # trained on ("EMI") is content enough.
     trained_similarity: float = 0.9
+    # Intents asked for by a negation: "I don't want any more advertising e-mails" IS the
+    # unsubscribe request. When the negated phrase is about such an intent and nothing else
+    # is asked, the negation is the request, not a turn away from it.
+    negation_requests: frozenset[str] = frozenset({"newsletter_subscription"})
 
 
 DEFAULT_CONFIG = AbstainConfig()
@@ -495,9 +499,22 @@ _SPLIT = re.compile(
 
 
 def clauses(text: str) -> list[str]:
-    """The parts of a ticket that could each be a request (two content words or more)."""
-    parts = (part.strip(" ,") for part in _SPLIT.split(text or ""))
-    return [part for part in parts if part and len(content_words(part)) >= 2]
+    """The parts of a ticket that could each be a request: two content words or more, or a
+    question with one ("Where is my order? And another thing, do you accept PayPal?": the
+    first request names one thing, and it is a request all the same)."""
+    text = text or ""
+    found: list[str] = []
+    start = 0
+    for end in [*_SPLIT.finditer(text), None]:
+        part = text[start : end.start() if end else len(text)].strip(" ,")
+        asked = (end is not None and "?" in end.group(0)) or part.startswith("¿")
+        n_content = len(content_words(part)) if part else 0
+        # A question of three words or more: "order 123?" is a reference, not a request.
+        if n_content >= 2 or (asked and n_content == 1 and len(words(part)) >= 3):
+            found.append(part)
+        if end is not None:
+            start = end.end()
+    return found
 
 
 # --- What the training data says is ordinary ---------------------------------------------
@@ -564,6 +581,9 @@ def assess_text(
     per_clause = extra[len(phrases) :]
 
     negation_ordinary = ordinary.get("negation", 0.0) >= config.ordinary_share
+    negation_is_request = (
+        prediction.intent in config.negation_requests and len(content_words(wanted)) < 2
+    )
     picked_by_negation = [
         phrase
         for phrase, scored in zip(phrases, negated, strict=True)
@@ -574,6 +594,7 @@ def assess_text(
     ]
     if phrases:
         detail["negation_ordinary"] = negation_ordinary
+        detail["negation_is_request"] = negation_is_request
         detail["wanted"] = wanted
 
     surest = max(per_clause, key=lambda scored: scored.confidence, default=None)
@@ -619,7 +640,9 @@ def assess_text(
     fired = {
         NO_CONTENT: missing is not None,
         PATH_FAILED: cue is not None and not failure_ordinary,
-        NEGATED_INTENT: bool(picked_by_negation) and not negation_ordinary,
+        NEGATED_INTENT: bool(picked_by_negation)
+        and not negation_ordinary
+        and not negation_is_request,
         SEVERAL_REQUESTS: len(clause_intents) >= 2,
         OUT_OF_DISTRIBUTION: (similarity is not None and floor is not None and similarity < floor)
         or (views.unknown_words is not None and unknown_share >= config.max_unknown_share),
