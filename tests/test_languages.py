@@ -222,6 +222,13 @@ def test_a_short_reference_with_a_question_mark_is_not_a_request():
     assert clauses("Order 12345? I want to cancel it") == ["I want to cancel it"]
 
 
+def test_a_follow_up_question_no_connector_announces_is_the_same_request():
+    # BANKING77's "My card is lost! What do I do now?": one request, asked twice.
+    assert clauses("My card was stolen yesterday. What do I do now?") == [
+        "My card was stolen yesterday"
+    ]
+
+
 def test_und_opening_a_second_wish_splits_a_german_ticket():
     text = "Ich brauche eine Kopie der Rechnung und möchte mich auch vom Newsletter abmelden"
     assert len(clauses(text)) == 2

@@ -504,19 +504,28 @@ _SPLIT = re.compile(
 )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def clauses(text: str) -> list[str]:
-    """The parts of a ticket that could each be a request: two content words or more, or a
-    question with one ("Where is my order? And another thing, do you accept PayPal?": the
-    first request names one thing, and it is a request all the same)."""
+    """The parts of a ticket that could each be a request: two content words or more, or,
+    when the ticket announces another request ("and another thing", "also"), a question
+    with one ("Where is my order? And another thing, do you accept PayPal?": the first
+    request names one thing, and it is a request all the same)."""
     text = text or ""
+    ends = list(_SPLIT.finditer(text))
+    # Only a connector announces a second request: a bare follow-up question ("My card is
+    # lost! What do I do now?") is the same request (BANKING77: 53 such tickets).
+    announced = any(_LETTER.search(end.group(0)) for end in ends)
     found: list[str] = []
     start = 0
-    for end in [*_SPLIT.finditer(text), None]:
+    for end in [*ends, None]:
         part = text[start : end.start() if end else len(text)].strip(" ,")
         asked = (end is not None and "?" in end.group(0)) or part.startswith("¿")
         n_content = len(content_words(part)) if part else 0
         # A question of three words or more: "order 123?" is a reference, not a request.
-        if n_content >= 2 or (asked and n_content == 1 and len(words(part)) >= 3):
+        one_noun_question = asked and announced and n_content == 1 and len(words(part)) >= 3
+        if n_content >= 2 or one_noun_question:
             found.append(part)
         if end is not None:
             start = end.end()
