@@ -250,7 +250,7 @@ def test_being_charged_twice_is_the_problem_not_a_failed_path(text):
 
 
 def test_a_clear_spanish_ticket_under_the_fixed_bar_is_answered_with_the_spanish_one(
-    alice, multilingual_model
+    alice, agent, client, multilingual_model
 ):
     """The fixed 0.75 was set for English; Spanish has its own bar, certified at training."""
     from resolution.engine.classifier import IntentClassifier
@@ -270,6 +270,10 @@ def test_a_clear_spanish_ticket_under_the_fixed_bar_is_answered_with_the_spanish
     assert ticket.intent == "delivery_period"
     decision = ticket.decisions.latest("id")
     assert decision.signals["threshold_source"] == "language"
+    assert decision.thresholds["auto_resolve"] == spanish_bar
+    client.force_login(agent)
+    page = client.get(reverse("ai:panel", args=[ticket.pk])).content.decode()
+    assert "certified for tickets in es" in page
 
 
 # --- the API and the queue ---------------------------------------------------------------------
