@@ -44,6 +44,7 @@ from resolution.engine.decision import DEFAULT_MIN_MARGIN  # noqa: E402
 from resolution.engine.replay import Case, fixed_policy, offline_decider, replay  # noqa: E402
 from resolution.engine.similarity import SimilarityIndex  # noqa: E402
 from resolution.engine.types import IntentPolicy, KnowledgeItem  # noqa: E402
+from resolution.services.training import example_languages  # noqa: E402
 from resolution.starter_data import DATA_DIR, starter_examples  # noqa: E402
 
 THRESHOLD = settings.AUTO_RESOLVE_THRESHOLD
@@ -122,7 +123,11 @@ def starter_decider():
         backend="exact",
     )
     rows = starter_examples()
-    model = IntentClassifier.train([t for t, _ in rows], [label for _, label in rows])
+    texts = [t for t, _ in rows]
+    # As the desk trains it: a threshold certified per language (resolution.services.training).
+    model = IntentClassifier.train(
+        texts, [label for _, label in rows], languages=example_languages(texts)
+    )
 
     def policy_for(intent: str) -> tuple[IntentPolicy, str | None]:
         rule = rules.get(intent, {})

@@ -264,6 +264,63 @@ def test_two_requests_fire_several_requests(small_model):
     assert {c[1] for c in detail["clauses"]} >= {"cancel_order", "reset_password"}
 
 
+def test_a_one_word_question_and_a_second_request_fire_several_requests(small_model):
+    fired, detail, _ = fired_on(
+        small_model, "Where is my order? And another thing, how do I reset my password?"
+    )
+    assert [c[0] for c in detail["clauses"]][0] == "Where is my order"
+    assert fired["several_requests"]
+
+
+NEWSLETTER = {
+    "newsletter_subscription": [
+        "unsubscribe me from the newsletter",
+        "stop sending me promotional e-mails",
+        "how do I unsubscribe from your mailing list",
+        "sign me up for the newsletter",
+        "remove me from your marketing e-mails",
+        "I want to subscribe to the newsletter",
+    ],
+    "edit_account": [
+        "change the e-mail address on my account",
+        "update my phone number",
+        "how do I edit my profile",
+        "change my name on the account",
+        "update the e-mail of my profile",
+        "I need to change my account details",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def newsletter_model() -> IntentClassifier:
+    both = {**TRAIN, **NEWSLETTER}
+    texts = [t for examples in both.values() for t in examples]
+    labels = [label for label, examples in both.items() for _ in examples]
+    return IntentClassifier.train(texts, labels)
+
+
+def test_a_negation_that_is_itself_the_unsubscribe_request_does_not_abstain(newsletter_model):
+    text = "I don't want any more promotional e-mails from you"
+    fired, detail, prediction = fired_on(newsletter_model, text)
+    assert prediction.intent == "newsletter_subscription"
+    assert detail["negated"][0][1] == "newsletter_subscription"
+    assert detail["negation_is_request"]
+    assert not fired["negated_intent"]
+    # Without the intent-level flag, the same ticket abstains: the flag is what answers it.
+    no_flag = AbstainConfig(negation_requests=frozenset())
+    fired, _, _ = fired_on(newsletter_model, text, config=no_flag)
+    assert fired["negated_intent"]
+
+
+def test_a_negated_unsubscribe_followed_by_another_request_still_abstains(newsletter_model):
+    text = "I don't want to unsubscribe from the newsletter, I want to change my account e-mail"
+    fired, detail, prediction = fired_on(newsletter_model, text)
+    assert prediction.intent == "newsletter_subscription"
+    assert detail["negation_is_request"] is False
+    assert fired["negated_intent"]  # and the ticket is re-read on what the customer does want
+
+
 def test_words_the_model_never_saw_fire_out_of_distribution(small_model):
     fired, detail, _ = fired_on(small_model, "Mai 48 kg ka hu bhai kitna protein")
     assert fired["out_of_distribution"]

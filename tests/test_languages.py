@@ -25,10 +25,13 @@ SPANISH_TRACKING = (
 def multilingual_model_bytes() -> bytes:
     """The real model trained on every shipped language's starter examples, as seed_demo does."""
     from resolution.engine.classifier import IntentClassifier
+    from resolution.services.training import example_languages
     from resolution.starter_data import starter_examples
 
     rows = starter_examples()
-    return IntentClassifier.train([t for t, _ in rows], [label for _, label in rows]).to_bytes()
+    texts = [t for t, _ in rows]
+    labels = [label for _, label in rows]
+    return IntentClassifier.train(texts, labels, languages=example_languages(texts)).to_bytes()
 
 
 @pytest.fixture
@@ -197,6 +200,80 @@ def test_what_the_customer_does_not_want_is_set_apart_in_every_language(text, ne
 )
 def test_a_second_request_is_split_off_in_every_language(text):
     assert len(clauses(text)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where is my order? And another thing, do you accept PayPal?",
+        "¿Dónde está mi pedido? Y otra cosa, ¿aceptáis tarjeta de crédito?",
+        "Wo ist meine Lieferung? Noch etwas: kann ich mit Kreditkarte zahlen?",
+        "Où est mon colis ? Autre chose, vous prenez la carte bancaire ?",
+        "Onde está o meu pacote? Outra coisa, aceitam cartão de crédito?",
+        "Dov'è il mio pacco? Un'altra cosa, accettate la carta di credito?",
+        "Waar is mijn pakket? Nog iets, kan ik met creditcard betalen?",
+    ],
+)
+def test_a_one_word_question_before_a_second_request_is_a_request_too(text):
+    assert len(clauses(text)) == 2
+
+
+def test_a_short_reference_with_a_question_mark_is_not_a_request():
+    assert clauses("Order 12345? I want to cancel it") == ["I want to cancel it"]
+
+
+def test_a_follow_up_question_no_connector_announces_is_the_same_request():
+    # BANKING77's "My card is lost! What do I do now?": one request, asked twice.
+    assert clauses("My card was stolen yesterday. What do I do now?") == [
+        "My card was stolen yesterday"
+    ]
+
+
+def test_und_opening_a_second_wish_splits_a_german_ticket():
+    text = "Ich brauche eine Kopie der Rechnung und möchte mich auch vom Newsletter abmelden"
+    assert len(clauses(text)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Me habéis cobrado dos veces el mismo pedido",
+        "Ihr habt den Betrag zweimal abgebucht",
+        "Vous m'avez débité deux fois la même commande",
+        "Cobraram-me duas vezes a mesma encomenda",
+        "Mi avete addebitato due volte lo stesso ordine",
+        "Jullie hebben twee keer hetzelfde bedrag afgeschreven",
+    ],
+)
+def test_being_charged_twice_is_the_problem_not_a_failed_path(text):
+    assert failure_cue(text) is None
+
+
+def test_a_clear_spanish_ticket_under_the_fixed_bar_is_answered_with_the_spanish_one(
+    alice, agent, client, multilingual_model
+):
+    """The fixed 0.75 was set for English; Spanish has its own bar, certified at training."""
+    from resolution.engine.classifier import IntentClassifier
+
+    model = IntentClassifier.from_bytes(multilingual_model.artifact)
+    spanish_bar = model.language_threshold("es")
+    assert spanish_bar is not None and spanish_bar < 0.75
+    ticket = ticket_create(
+        customer=alice,
+        message="Hola, ¿me podéis decir cuánto tarda en llegar un paquete a Canarias?",
+    )
+    run_pipeline(ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.language == "es"
+    assert spanish_bar <= ticket.confidence < 0.75
+    assert ticket.status == "auto_resolved", ticket.escalation_reason
+    assert ticket.intent == "delivery_period"
+    decision = ticket.decisions.latest("id")
+    assert decision.signals["threshold_source"] == "language"
+    assert decision.thresholds["auto_resolve"] == spanish_bar
+    client.force_login(agent)
+    page = client.get(reverse("ai:panel", args=[ticket.pk])).content.decode()
+    assert "certified for tickets in es" in page
 
 
 # --- the API and the queue ---------------------------------------------------------------------

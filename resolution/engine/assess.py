@@ -19,6 +19,9 @@ from .knowledge import DirectRule, direct_match, in_language, usable_match
 from .similarity import SimilarityIndex
 from .types import NEGATED_INTENT, Answer, IntentPolicy, Match, Outcome, Prediction, TextViews
 
+# The language the fixed threshold and the abstention thresholds were tuned on.
+BASE_LANGUAGE = "en"
+
 PolicyFor = Callable[[str], tuple[IntentPolicy, str | None]]
 AnswerFor = Callable[[str, Match | None, str | None], Answer | None]
 
@@ -81,7 +84,8 @@ def assess(
     With ``direct_rule``, a reviewed entry near-identical to the ticket may answer by itself,
     even about an intent the classifier does not know (knowledge.direct_match).
 
-    ``language``: the ticket's; only knowledge entries written in it may answer.
+    ``language``: the ticket's; only knowledge entries written in it may answer, and the
+    threshold certified for it at training time replaces the fixed one (:func:`language_policy`).
     """
     ((prediction, views),) = classifier.inspect_many([text])
     assessment.prediction, assessment.views = prediction, views
@@ -92,7 +96,8 @@ def assess(
         min_score=similarity_threshold,
         language=language,
     )
-    assessment.policy, template = policy_for(prediction.intent)
+    policy, template = policy_for(prediction.intent)
+    assessment.policy = language_policy(policy, classifier, language)
     assessment.direct, assessment.direct_signals = False, {}
     if direct_rule is not None and assessment.similar and index is not None:
         template = _answer_directly(
@@ -140,6 +145,22 @@ def assess(
             _negated=[prediction.intent, round(prediction.confidence, 4), detail["negated"]],
         )
     return assessment.outcome
+
+
+def language_policy(
+    policy: IntentPolicy, classifier: IntentClassifier, language: str | None
+) -> IntentPolicy:
+    """The desk's fixed threshold gives way to the one certified for the ticket's language at
+    training time (engine.language_threshold), for languages other than English: English
+    keeps the bar it was tuned and certified with (issue 7). An intent's own threshold and a
+    certified desk policy stand as they are; a language with no certificate keeps the fixed bar.
+    """
+    if not language or language == BASE_LANGUAGE or policy.threshold_source != "fixed":
+        return policy
+    threshold = classifier.language_threshold(language)
+    if threshold is None:
+        return policy
+    return replace(policy, threshold=threshold, threshold_source="language")
 
 
 def _answer_directly(

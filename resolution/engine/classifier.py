@@ -61,6 +61,8 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from .abstain import text_profile
+from .decision import DEFAULT_MIN_MARGIN
+from .language_threshold import DEFAULT_ALPHA, language_thresholds
 from .text import TOKEN_PATTERN, normalize
 from .types import Prediction, TextViews
 
@@ -128,6 +130,9 @@ class TrainingConfig:
     # Threads for the independent fits. liblinear's random generator is process-wide, so
     # with more than one thread a seed reproduces a model only up to solver tolerance.
     n_jobs: int = 2
+    # The risk level of the threshold certified per language when training is told the
+    # examples' languages (language_threshold.py): automatic answers right >= 97%.
+    language_alpha: float = DEFAULT_ALPHA
 
 
 def _vectorizers(config: TrainingConfig, n_texts: int) -> list[TfidfVectorizer]:
@@ -457,11 +462,16 @@ class IntentClassifier:
         *,
         seed: int = 0,
         config: TrainingConfig | None = None,
+        languages: Sequence[str] | None = None,
     ) -> IntentClassifier:
-        """Fit on (text, intent) pairs; needs at least two intents."""
+        """Fit on (text, intent) pairs; needs at least two intents. ``languages`` (one code
+        a text): also certify an auto-resolve threshold per language on the out-of-fold
+        predictions (``info["language_thresholds"]``, see :meth:`language_threshold`)."""
         config = config or TrainingConfig()
         if len(texts) != len(labels):
             raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+        if languages is not None and len(languages) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(languages)} languages")
         classes = sorted(set(labels))
         if len(classes) < 2:
             raise ValueError("training needs examples of at least two intents")
@@ -606,7 +616,7 @@ class IntentClassifier:
             "config": asdict(config),
             "train_seconds": round(time.perf_counter() - started, 3),
         }
-        return cls(
+        model = cls(
             vectorizers=vectorizers,
             coef=coef,
             intercept=intercept,
@@ -622,6 +632,19 @@ class IntentClassifier:
             exemplars=exemplars,
             exemplar_labels=y[exemplar_rows] if exemplars is not None else None,
         )
+        if languages is not None and oof_rows:
+            rows = np.concatenate(oof_rows)
+            held_out = model._calibrated(
+                np.vstack(oof_scores), vectors[rows] if vectors is not None else None
+            )
+            info["language_thresholds"] = language_thresholds(
+                held_out,
+                y[rows],
+                [languages[i] for i in rows],
+                min_margin=DEFAULT_MIN_MARGIN,
+                alpha=config.language_alpha,
+            )
+        return model
 
     # Prediction -------------------------------------------------------------------------
 
@@ -749,6 +772,12 @@ class IntentClassifier:
 
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
+
+    def language_threshold(self, language: str) -> float | None:
+        """The auto-resolve threshold certified for ``language`` at training time, or None
+        (not trained with languages, too few examples of it, or nothing certifiable)."""
+        certificate = self.info.get("language_thresholds", {}).get(language)
+        return certificate.get("threshold") if certificate else None
 
     # Serialization ----------------------------------------------------------------------
 

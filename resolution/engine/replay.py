@@ -59,6 +59,7 @@ def offline_decider(
             answer_for=answer_for,
             similarity_threshold=similarity_threshold,
             config=config if config is not None else config_for(language),
+            language=language or None,
         )
         return assessment
 

@@ -21,6 +21,7 @@ from resolution.engine.classifier import IntentClassifier, TrainingConfig
 from resolution.engine.classifier import stratified_sample as engine_stratified_sample
 from resolution.engine.evaluation import Holdout, calibration_record, evaluate, split_holdout
 from resolution.models import ExampleSource, ModelVersion, TrainingExample
+from tickets.language import language_detect
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,14 @@ def holdout_split(examples: list[Example], *, seed: int = 0) -> tuple[Holdout, i
     )
 
 
+def example_languages(texts: list[str]) -> list[str]:
+    """Each training example's language, read the way a ticket's is (tickets.language): the
+    model certifies an auto-resolve threshold per language on them (engine.language_threshold).
+    A text too short to tell counts as the desk's first language; its bar is not the one
+    that matters, and leaving it out keeps the other languages' evidence like their tickets."""
+    return [language_detect(text) for text in texts]
+
+
 def training_config() -> TrainingConfig:
     """The engine settings this desk trains with (INTENT_FEATURIZER)."""
     return TrainingConfig(featurizer=settings.INTENT_FEATURIZER)
@@ -146,8 +155,13 @@ def train_and_evaluate(
     metrics["n_train"] = len(trial_texts)
     metrics["n_test"] = len(split.test_texts)
     metrics["n_test_agent"] = n_agent
+    texts = [e.text for e in examples]
     final = IntentClassifier.train(
-        [e.text for e in examples], [e.label for e in examples], seed=seed, config=config
+        texts,
+        [e.label for e in examples],
+        seed=seed,
+        config=config,
+        languages=example_languages(texts),
     )
     return final, metrics, calibration
 

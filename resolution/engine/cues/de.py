@@ -155,7 +155,8 @@ FAILED = (
     r"|\b(?:l[aä]dt|reagiert)\s+(?:\w+\s+){0,2}?nicht\b|\bl[aä]dt nur\b|\bh[aä]ngt\b"
     r"|\bnichts passiert\b|\bpassiert nichts\b|\bfehlermeldung\b|\bfehler\b"
     r"|\b(?:abgelaufen|ung[uü]ltig)\b"
-    r"|\b(?:zweimal|dreimal|viermal|f[uü]nfmal|mehrmals|mehrfach|<num>\s*mal)\b"
+    # Three times or more, not twice: as in English, "charged twice" is the problem itself.
+    r"|\b(?:dreimal|viermal|f[uü]nfmal|mehrmals|mehrfach|<num>\s*mal)\b"
     r"|\bjedes mal\b|\bimmer wieder\b"
     r"|\bseit\s+(?:<num>|zwei|drei|vier|f[uü]nf|mehreren|vielen)\s+(?:tagen|wochen|stunden)\b"
     r"|\bfunktioniert (?:nicht|immer noch nicht)\b|\bgeht nicht\b|\bklappt nicht\b"
@@ -172,6 +173,9 @@ CLAUSE_END = r"\b(?:aber|sondern|nur|lediglich|stattdessen|ich m[oö]chte|ich wi
 SPLIT = (
     r"\b(?:und au[sß]erdem|au[sß]erdem|und auch|noch was|noch etwas|zus[aä]tzlich|"
     r"dar[uü]ber hinaus|zweitens|ebenso)\b"
+    # "und möchte mich auch abmelden": "auch" alone is too common in German to split on, so
+    # "und" opening a second wish does it (English's "and" before "can", "i want", ...).
+    r"|,?\s*\bund\s+(?=(?:m[oö]chte|will|w[uü]rde|brauche|k[oö]nnt|k[oö]nnen|kann|bitte)\b)"
 )
 _PERSON = (
     r"(?:einem |einer |einen |mit )?(?:echten |richtigen |menschlichen |lebenden )?"

@@ -154,7 +154,8 @@ FAILED = (
     r"|\btourne (?:dans le vide|en boucle)\b|\bbloqu[eé]e?\b|\brien ne se passe\b"
     r"|\b(?:expiré(?:e|s|es)?|a expire|invalide|n'est plus valide)\b"
     r"|\bmessage d'erreur\b|\bune erreur\b"
-    r"|\b(?:deux|trois|quatre|cinq|plusieurs|<num>)\s+fois\b|\b[aà] chaque fois\b"
+    # Three times or more, not twice: as in English, "charged twice" is the problem itself.
+    r"|\b(?:trois|quatre|cinq|plusieurs|<num>)\s+fois\b|\b[aà] chaque fois\b"
     r"|\bdepuis\s+(?:<num>|deux|trois|quatre|cinq|plusieurs)\s+(?:jours|semaines|heures)\b"
     r"|\bne (?:marche|fonctionne) (?:pas|plus)\b|\bmarche pas\b"
 )

@@ -145,7 +145,8 @@ FAILED = (
     r"|\bnon (?:arriva|[eè] arrivat[oa]|funziona|carica) mai\b|\bmai arrivat[oa]\b"
     r"|\bresta a caricare\b|\bnon (?:carica|risponde)\b|\bnon succede (?:niente|nulla)\b"
     r"|\b(?:scadut[oa]|non (?:[eè] )?(?:pi[uù] )?valid[oa])\b|\bd[aà] errore\b|\besce un errore\b"
-    r"|\b(?:due|tre|quattro|cinque|varie|molte|<num>)\s+volte\b|\bogni volta\b"
+    # Three times or more, not twice: as in English, "charged twice" is the problem itself.
+    r"|\b(?:tre|quattro|cinque|varie|molte|<num>)\s+volte\b|\bogni volta\b"
     r"|\bda\s+(?:<num>|due|tre|quattro|cinque|diversi|molti)\s+giorni\b"
     r"|\bnon funziona\b"
 )

@@ -16,7 +16,7 @@ from resolution.engine.types import KnowledgeItem
 from resolution.services.csv_rows import CsvError, read_rows
 from resolution.services.policy import certify_calibration
 from resolution.services.registry import NoActiveModel, registry
-from resolution.services.training import HOLDOUT_FRACTION, training_config
+from resolution.services.training import HOLDOUT_FRACTION, example_languages, training_config
 from tickets.language import language_detect
 
 BATCH = 512
@@ -300,9 +300,15 @@ class Command(BaseCommand):
         train = [r for r in train if r[columns[0]] and r[columns[1]]]
         texts, labels = [r[columns[0]] for r in train], [r[columns[1]] for r in train]
         config = training_config()
+        # As `manage.py train` does: a threshold certified per language (engine.language_threshold).
+        languages = example_languages(texts)
         if not held_out:
             self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
-            return IntentClassifier.train(texts, labels, config=config), {}, ""
+            return (
+                IntentClassifier.train(texts, labels, config=config, languages=languages),
+                {},
+                "",
+            )
         split = split_holdout(texts, labels, fraction=HOLDOUT_FRACTION, seed=0)
         self.stderr.write(
             f"Training on {len(split.train_texts)} rows of {options['train_csv']} to score "
@@ -313,7 +319,7 @@ class Command(BaseCommand):
             self.predict(trial, split.test_texts), split.test_labels, known_labels=trial.labels
         )
         self.stderr.write(f"Training on {len(train)} rows of {options['train_csv']}…")
-        final = IntentClassifier.train(texts, labels, config=config)
+        final = IntentClassifier.train(texts, labels, config=config, languages=languages)
         return final, calibration, f"held-out {HOLDOUT_FRACTION:.0%} of {options['train_csv']}"
 
     @staticmethod
