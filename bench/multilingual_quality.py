@@ -50,7 +50,7 @@ def pct(value) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="heldout", choices=("dev", "heldout"))
+    parser.add_argument("--set", default="heldout", choices=("dev", "heldout", "unseen"))
     parser.add_argument("--examples", type=int, default=0, help="wrong answers to show")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
