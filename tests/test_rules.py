@@ -17,6 +17,7 @@ from tickets.models import (
     Channel,
     Rule,
     SlaPolicy,
+    Tag,
     Team,
     Ticket,
     TicketEvent,
@@ -362,3 +363,27 @@ def test_the_agents_ai_panel_names_the_rules_that_fired(alice, agent, client, tr
     page = client.get(reverse("ai:panel", args=[ticket.pk])).content.decode()
     assert "Rules fired" in page and "VIPs" in page
     assert "rule sends tickets like this to a person." in page
+
+
+def test_a_rules_tag_is_looked_up_once_and_forgotten_when_tags_change(
+    alice, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule("tagger", actions=[{"type": "add_tag", "value": "Billing Issue"}])
+
+    def tag_reads(text: str) -> int:
+        ticket = open_ticket(alice, text)
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            rules_apply(ticket, rules_matching(ticket, stage="before_model"))
+        assert list(ticket.tags.values_list("name", flat=True)) == ["billing-issue"]
+        return len([q for q in captured if 'FROM "tickets_tag"' in q["sql"]])
+
+    assert tag_reads("first") == 1  # made, and remembered once committed
+    assert tag_reads("second") == 0
+    Tag.objects.filter(name="billing-issue").delete()  # an admin deletes it
+    assert tag_reads("third") == 1  # forgotten with the deletion, made again

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import regex
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -67,12 +68,18 @@ class RulesOutcome:
     fired: list[dict] = field(default_factory=list)  # [{"id", "name", "stage"}]
     escalate: bool = False
     replies: list[str] = field(default_factory=list)
+    # With `rules_apply(..., write=False)`: the ticket's fields the rules changed in memory and
+    # their audit events, for the caller to save with its own writes.
+    fields: list[str] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)
 
     def __add__(self, other: "RulesOutcome") -> "RulesOutcome":
         return RulesOutcome(
             fired=self.fired + other.fired,
             escalate=self.escalate or other.escalate,
             replies=self.replies + other.replies,
+            fields=self.fields + other.fields,
+            events=self.events + other.events,
         )
 
 
@@ -268,9 +275,31 @@ def _team_id(name: str) -> int | None:
     return dict(ids).get(name)
 
 
-def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> RulesOutcome:
-    """Apply one fired rule's field actions now; its audit events are added to `events`.
-    Collect escalation and replies."""
+# The tags rules add, by name: their ids, remembered once a tag exists for sure (committed),
+# forgotten whenever any tag is saved or deleted.
+RULE_TAG_IDS_CACHE_KEY = "tickets:rule-tag-ids"
+drop_when_changed(Tag, RULE_TAG_IDS_CACHE_KEY)
+
+
+def _tag_id(name: str) -> int:
+    known = cache.get(RULE_TAG_IDS_CACHE_KEY) or {}
+    if name in known:
+        return known[name]
+    tag, _ = Tag.objects.get_or_create(name=name)
+    # Only after the commit: a tag made in a transaction that rolls back must not be named.
+    transaction.on_commit(
+        lambda: cache.set(
+            RULE_TAG_IDS_CACHE_KEY,
+            {**(cache.get(RULE_TAG_IDS_CACHE_KEY) or {}), name: tag.pk},
+            timeout=None,
+        )
+    )
+    return tag.pk
+
+
+def _apply_fields(ticket: Ticket, rule: Rule) -> RulesOutcome:
+    """Apply one fired rule's field actions to the ticket in memory (tags at once); collect
+    the fields changed, their audit events, escalation and replies."""
     from tickets.sla import sla_recompute
 
     def event(field_name: str, old: object, new: object) -> None:
@@ -284,8 +313,9 @@ def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> Rule
             )
         )
 
-    outcome = RulesOutcome(fired=[{"id": rule.pk, "name": rule.name, "stage": rule.stage}])
+    events: list[TicketEvent] = []
     fields: list[str] = []
+    escalate, replies = False, []
     for action in rule.actions:
         kind, value = action.get("type"), action.get("value")
         if kind == "set_priority" and value != ticket.priority:
@@ -293,9 +323,9 @@ def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> Rule
             ticket.priority = value
             fields += ["priority", *sla_recompute(ticket)]
         elif kind == "add_tag":
-            tag, _ = Tag.objects.get_or_create(name=slugify(value, allow_unicode=True))
-            ticket.tags.add(tag)
-            event(TicketEvent.Field.TAGS, "", tag.name)
+            name = slugify(value, allow_unicode=True)
+            ticket.tags.add(_tag_id(name))
+            event(TicketEvent.Field.TAGS, "", name)
         elif kind == "assign_team":
             team_id = _team_id(value)
             if team_id is not None and team_id != ticket.team_id:
@@ -303,9 +333,9 @@ def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> Rule
                 ticket.team_id = team_id
                 fields.append("team")
         elif kind == "escalate":
-            outcome.escalate = True
+            escalate = True
         elif kind == "reply":
-            outcome.replies.append(value)
+            replies.append(value)
         elif kind == "webhook":
             transaction.on_commit(
                 lambda rule_id=rule.pk, name=rule.name, label=value or "": rule_webhook.send(
@@ -313,19 +343,30 @@ def _apply_fields(ticket: Ticket, rule: Rule, events: list[TicketEvent]) -> Rule
                 )
             )
     event(TicketEvent.Field.RULE, "", str(rule.pk))
-    if fields:
-        ticket.save(update_fields=sorted(set(fields)) + ["updated_at"])
-    return outcome
+    return RulesOutcome(
+        fired=[{"id": rule.pk, "name": rule.name, "stage": rule.stage}],
+        escalate=escalate,
+        replies=replies,
+        fields=fields,
+        events=events,
+    )
 
 
-def rules_apply(ticket: Ticket, rules: list[Rule]) -> RulesOutcome:
+def rules_apply(ticket: Ticket, rules: list[Rule], *, write: bool = True) -> RulesOutcome:
     """Apply the fired rules in order (call in a transaction; the pipeline's, with the lock).
-    Their audit events are written together, in one statement."""
+    Their audit events are written together, in one statement, and the ticket saved once.
+    `write=False`: change the ticket in memory only (tags are added at once) and return the
+    fields and events in the outcome, for a caller that saves the ticket anyway (the pipeline:
+    one UPDATE and one INSERT per ticket with its decision's)."""
     outcome = RulesOutcome()
-    events: list[TicketEvent] = []
     for rule in rules:
-        outcome = outcome + _apply_fields(ticket, rule, events)
-    TicketEvent.objects.bulk_create(events)
+        outcome = outcome + _apply_fields(ticket, rule)
+    outcome.fields = sorted(set(outcome.fields))
+    if write:
+        TicketEvent.objects.bulk_create(outcome.events)
+        if outcome.fields:
+            ticket.save(update_fields=[*outcome.fields, "updated_at"])
+        outcome.fields, outcome.events = [], []
     return outcome
 
 

@@ -104,8 +104,10 @@ def _record(
     actor: User | None = None,
     note: str = "",
     model_version: int | None = None,
+    also_events: Sequence[TicketEvent] = (),
 ) -> None:
-    """A TicketEvent per audited field changed since `before` (in the caller's transaction).
+    """A TicketEvent per audited field changed since `before` (in the caller's transaction),
+    after `also_events` (earlier changes written in the same statement).
 
     A status change is also announced (`ticket_status_changed`) once the transaction commits.
     """
@@ -123,17 +125,22 @@ def _record(
             )
         )
     TicketEvent.objects.bulk_create(
-        TicketEvent(
-            ticket=ticket,
-            actor=actor,
-            field=field,
-            old_value="" if before[name] is None else str(before[name]),
-            new_value="" if after[name] is None else str(after[name]),
-            note=note,
-            model_version=model_version,
-        )
-        for name, field in _AUDITED.items()
-        if before[name] != after[name]
+        [
+            *also_events,
+            *(
+                TicketEvent(
+                    ticket=ticket,
+                    actor=actor,
+                    field=field,
+                    old_value="" if before[name] is None else str(before[name]),
+                    new_value="" if after[name] is None else str(after[name]),
+                    note=note,
+                    model_version=model_version,
+                )
+                for name, field in _AUDITED.items()
+                if before[name] != after[name]
+            ),
+        ]
     )
 
 
@@ -298,8 +305,12 @@ def ticket_auto_resolve(
     intent: str,
     confidence: float,
     model_version: int | None = None,
+    also_fields: Sequence[str] = (),
+    also_events: Sequence[TicketEvent] = (),
 ) -> Message:
-    """The AI answered. Call inside the pipeline's transaction, with the ticket locked."""
+    """The AI answered. Call inside the pipeline's transaction, with the ticket locked.
+    `also_fields`, `also_events`: other changes to the ticket (the admins' rules), saved and
+    audited in the same statements."""
     before = _audit_state(ticket)
     message = Message.objects.create(ticket=ticket, author_kind=AuthorKind.ASSISTANT, body=answer)
     _announce_message(ticket, message)
@@ -318,9 +329,10 @@ def ticket_auto_resolve(
             "escalation_reason",
             "resolved_at",
             "updated_at",
+            *also_fields,
         ]
     )
-    _record(ticket, before, model_version=model_version)
+    _record(ticket, before, model_version=model_version, also_events=also_events)
     return message
 
 
@@ -332,8 +344,11 @@ def ticket_escalate(
     confidence: float | None = None,
     actor: User | None = None,
     model_version: int | None = None,
+    also_fields: Sequence[str] = (),
+    also_events: Sequence[TicketEvent] = (),
 ) -> Ticket:
-    """Hand the ticket to a person, saying why. `actor`: who did (None: the AI)."""
+    """Hand the ticket to a person, saying why. `actor`: who did (None: the AI).
+    `also_fields`, `also_events`: as for `ticket_auto_resolve`."""
     before = _audit_state(ticket)
     # The SLA clock starts when a ticket first goes to a person, and again when it comes back
     # after being resolved (a new first response is owed).
@@ -352,8 +367,15 @@ def ticket_escalate(
         ticket.assigned_agent = picked
         fields.append("assigned_agent")
         notification_create(recipient=picked, ticket=ticket, kind=Notification.Kind.ASSIGNED)
-    ticket.save(update_fields=fields)
-    _record(ticket, before, actor=actor, note=reason, model_version=model_version)
+    ticket.save(update_fields=list(dict.fromkeys([*fields, *also_fields])))
+    _record(
+        ticket,
+        before,
+        actor=actor,
+        note=reason,
+        model_version=model_version,
+        also_events=also_events,
+    )
     return ticket
 
 

@@ -7,6 +7,7 @@ of the AI escalates the ticket with reason ai_error: a ticket is never lost or l
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from resolution.services.intent_rules import intent_rules
 from resolution.services.policy import ActivePolicy, current_policy
 from resolution.services.registry import registry
 from tickets.language import desk_languages
-from tickets.models import EscalationReason, Rule, RuleStage, Ticket, TicketStatus
+from tickets.models import EscalationReason, Rule, RuleStage, Ticket, TicketEvent, TicketStatus
 from tickets.rules import RulesOutcome, rules_apply, rules_matching, rules_reply
 from tickets.services import ticket_auto_resolve, ticket_escalate
 
@@ -210,11 +211,13 @@ def record_with_rules(
     submit: one transaction fewer per ticket, and a run that dies before recording leaves
     nothing applied, so the re-run cannot apply them twice. `rules`: the active rules, read
     once by a caller recording many tickets."""
-    fired = rules_apply(ticket, before_model)
+    # The rules change the ticket in memory; their fields and audit events are written with
+    # the decision's own (one UPDATE of the ticket, one INSERT of events).
+    fired = rules_apply(ticket, before_model, write=False)
     after_model = rules_matching(
         ticket, stage=RuleStage.AFTER_MODEL, intent=analysis.intent, rules=rules
     )
-    fired = fired + rules_apply(ticket, after_model)
+    fired = fired + rules_apply(ticket, after_model, write=False)
     decision = record_decision(
         ticket=ticket,
         analysis=analysis,
@@ -222,6 +225,8 @@ def record_with_rules(
         error=error,
         started=started,
         rules_fired=fired.fired,
+        also_fields=fired.fields,
+        also_events=fired.events,
     )
     rules_reply(ticket, fired)
     return decision
@@ -259,8 +264,11 @@ def record_decision(
     error: str,
     started: float,
     rules_fired: list[dict] | None = None,
+    also_fields: Sequence[str] = (),
+    also_events: Sequence[TicketEvent] = (),
 ) -> Decision:
-    """Write the Decision and apply it to the ticket. Call with the ticket locked."""
+    """Write the Decision and apply it to the ticket. Call with the ticket locked.
+    `also_fields`, `also_events`: what rules changed, saved with the decision's writes."""
     prediction = analysis.prediction
     decision = Decision.objects.create(
         ticket=ticket,
@@ -304,6 +312,8 @@ def record_decision(
             intent=intent,
             confidence=confidence,
             model_version=analysis.model_version_id,
+            also_fields=also_fields,
+            also_events=also_events,
         )
         if analysis.answer.source == "knowledge":
             KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
@@ -316,5 +326,7 @@ def record_decision(
             intent=intent,
             confidence=confidence,
             model_version=analysis.model_version_id,
+            also_fields=also_fields,
+            also_events=also_events,
         )
     return decision
