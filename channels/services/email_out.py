@@ -12,6 +12,7 @@ flattened to one line first (`one_line`), so they cannot add headers.
 """
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -144,9 +145,11 @@ def _record(*, ticket: Ticket, message: Message | None, kind: str, to: str) -> O
     """The Message-ID for this e-mail, minted once: a retried send reuses it."""
     # Insert first: a first send (nearly every one) costs one statement. A retried or racing
     # send of the same answer meets the unique (ticket_message, kind) and takes the row
-    # there; the savepoint keeps a caller's transaction usable after that refusal.
+    # there. Inside a caller's transaction a savepoint keeps it usable after that refusal;
+    # outside one (a task, after a response) the statement is its own transaction.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             return OutboundEmail.objects.create(
                 ticket=ticket,
                 ticket_message=message,
