@@ -65,9 +65,7 @@ def labelled_texts() -> list[tuple[str, str, str]]:
 
 
 def py3langid_ranker():
-    identifier = language._identifier()
-    identifier.set_languages(SERVED)
-    return lambda text: [(c, float(p)) for c, p in identifier.rank(text)]
+    return lambda text: language._ranking(text, list(SERVED))
 
 
 def lingua_ranker():

@@ -61,15 +61,21 @@ def language_label(code: str) -> str:
         return code
 
 
-@lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    # Loaded once per process (~60 ms); norm_probs gives probabilities that sum to 1.
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...] | None) -> LanguageIdentifier:
+    """One identifier per set of languages (None: every language the model knows), loaded
+    once per process (~60 ms); norm_probs gives probabilities that sum to 1.
+
+    Never re-restricted once made: `set_languages` rewrites the identifier's arrays, and a
+    web process's threads share it, so a thread ranking among every language while another
+    narrowed it to the desk's failed (numpy shapes 97 against 7, a 500 under load)."""
+    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages) if languages else None)
+    return identifier
 
 
 def _ranking(text: str, languages: list[str] | None) -> list[tuple[str, float]]:
-    identifier = _identifier()
-    identifier.set_languages(languages)  # None: every language the model knows
+    identifier = _identifier(tuple(languages) if languages else None)
     return [(code, float(probability)) for code, probability in identifier.rank(text)]
 
 
