@@ -13,8 +13,9 @@ What it does, all on 127.0.0.1 (it refuses any other address):
 5. waits (at most `--timeout` seconds in all) until no ticket is open, nudging the stale-ticket
    sweep as beat would;
 6. checks the database: lost (keys with no ticket), duplicated (keys with two tickets, or two
-   customer messages), undecided (open), decided twice (two Decisions). Exit status 1 unless
-   all four are 0.
+   customer messages), undecided (open), decided twice (two Decisions); and the 5xx answers
+   the clients met (server_errors: a worker's death must never reach the API). Exit status 1
+   unless all five are 0.
 Bounded: `--count` at most 20,000, `--timeout` at most 1,800 s.
 """
 
@@ -89,12 +90,13 @@ class Worker:
 
 def submit_all(base: str, tokens: list[str], count: int, clients: int, run: str) -> dict:
     retries = 0
+    server_errors = 0  # 5xx answers: the worker's death must never reach the API
     failed: list[int] = []
     lock = threading.Lock()
     local = threading.local()
 
     def submit(n: int) -> None:
-        nonlocal retries
+        nonlocal retries, server_errors
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         headers = {
@@ -109,6 +111,9 @@ def submit_all(base: str, tokens: list[str], count: int, clients: int, run: str)
                 )
                 if response.status_code in (200, 201):
                     return
+                if response.status_code >= 500:
+                    with lock:
+                        server_errors += 1
             except requests.RequestException:
                 pass
             with lock:
@@ -119,7 +124,7 @@ def submit_all(base: str, tokens: list[str], count: int, clients: int, run: str)
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(submit, range(count)))
-    return {"retries": retries, "client_gave_up": len(failed)}
+    return {"retries": retries, "server_errors": server_errors, "client_gave_up": len(failed)}
 
 
 def check(env: dict[str, str], run: str, count: int) -> dict:
@@ -219,7 +224,13 @@ def main() -> int:
             kill(worker.process)
         h.stop(web)
     print(json.dumps(result, indent=2))
-    bad = result["lost"] or result["duplicated"] or result["undecided"] or result["decided_twice"]
+    bad = (
+        result["lost"]
+        or result["duplicated"]
+        or result["undecided"]
+        or result["decided_twice"]
+        or result["server_errors"]
+    )
     return 1 if bad else 0
 
 
