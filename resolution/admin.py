@@ -13,6 +13,7 @@ from resolution.models import (
     ShopProfile,
     TrainingExample,
 )
+from resolution.selectors import with_times_used
 from resolution.services.knowledge_changes import (
     knowledge_entries_delete,
     knowledge_entries_set_status,
@@ -152,6 +153,13 @@ class KnowledgeEntryAdmin(admin.ModelAdmin):
     @admin.display(description="question")
     def question_preview(self, entry: KnowledgeEntry) -> str:
         return str(entry)
+
+    def get_queryset(self, request):
+        return with_times_used(super().get_queryset(request))
+
+    @admin.display(description="times used", ordering="times_used")
+    def times_used(self, entry: KnowledgeEntry) -> int:
+        return entry.times_used
 
     @admin.display(description="helpful")
     def helpful_share(self, entry: KnowledgeEntry) -> str:

@@ -113,7 +113,10 @@ class KnowledgeEntry(models.Model):
     duplicate_similarity = models.FloatField(null=True, blank=True)
     # Why an entry was retired ("" when a person did it or it is not retired).
     retired_reason = models.CharField(max_length=32, blank=True)
-    times_used = models.PositiveIntegerField(default=0)
+    # How often an entry answered by itself is counted from the decisions that did
+    # (selectors.with_times_used), not kept here: a counter on the entry was a row every
+    # ticket answered from it locked and rewrote in its recording transaction, so a popular
+    # entry serialised the desk's decisions.
     times_helpful = models.PositiveIntegerField(default=0)
     times_unhelpful = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

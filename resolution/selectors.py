@@ -4,10 +4,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from resolution.engine.autonomy import LivePrecision, effective_mode
-from resolution.models import Decision, Intent, KnowledgeEntry, KnowledgeRating, KnowledgeStatus
+from resolution.models import (
+    Decision,
+    DecisionAction,
+    Intent,
+    KnowledgeEntry,
+    KnowledgeRating,
+    KnowledgeStatus,
+)
 from tickets.models import EscalationReason, Ticket
 
 
@@ -93,6 +101,20 @@ def recent_breaker_trips(days: int = 30) -> list:
         AutonomyChange.objects.filter(breaker=True, created_at__gte=since)
         .select_related("intent")
         .order_by("-created_at")[:20]
+    )
+
+
+def with_times_used(entries):
+    """`entries` with `times_used`: how many tickets each answered by itself (the decisions that
+    auto-resolved with it as the answer; the decision's foreign key is indexed)."""
+    return entries.annotate(
+        times_used=Count(
+            "decision",
+            filter=Q(
+                decision__action=DecisionAction.AUTO_RESOLVE,
+                decision__answer_source="knowledge",
+            ),
+        )
     )
 
 

@@ -16,6 +16,7 @@ from resolution.models import (
     KnowledgeStatus,
     ModelVersion,
 )
+from resolution.selectors import with_times_used
 from resolution.services.ai_resolutions import close_quiet_auto_resolutions
 from resolution.services.learning import clean_answer
 from resolution.services.pipeline import run_pipeline
@@ -197,6 +198,22 @@ def test_admins_see_retired_entries_by_reason(client, admin_user, taxonomy):
         "/admin/resolution/knowledgeentry/", {"retired_reason": "poor_feedback"}
     ).content.decode()
     assert "A retired one" in page and "How do I create an account?" not in page
+
+
+def test_the_admin_list_counts_each_entrys_automatic_answers(
+    client, admin_user, alice, trained_model
+):
+    entry = KnowledgeEntry.objects.create(
+        question="Where is my order? The tracking has not changed",
+        answer="Your parcel is on its way: the tracking link is on your order page.",
+        intent=Intent.objects.get(slug="track_order"),
+    )
+    for _ in range(2):
+        run_pipeline(ticket_create(customer=alice, message=entry.question).pk)
+    assert with_times_used(KnowledgeEntry.objects.filter(pk=entry.pk)).get().times_used == 2
+    client.login(email=admin_user.email, password=PASSWORD)
+    page = client.get("/admin/resolution/knowledgeentry/", {"o": "-4"}).content.decode()
+    assert "Times used" in page and 'class="field-times_used">2</' in page
 
 
 # --- Resolved by AI --------------------------------------------------------------------------

@@ -189,9 +189,9 @@ def test_saving_an_entry_takes_the_next_version_in_one_query(base, django_assert
 
 def test_statistics_do_not_take_a_version(base, django_assert_num_queries):
     before = knowledge_version_current()
-    base[0].times_used = 3
+    base[0].times_helpful = 3
     with django_assert_num_queries(1):
-        base[0].save(update_fields=["times_used"])
+        base[0].save(update_fields=["times_helpful"])
     assert knowledge_version_current() == before
 
 

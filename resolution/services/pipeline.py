@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from resolution.engine.abstain import config_for
 from resolution.engine.assess import Assessment, assess
@@ -21,7 +20,7 @@ from resolution.engine.knowledge import DirectRule
 from resolution.engine.llm import llm_from_settings
 from resolution.engine.responder import respond
 from resolution.engine.types import Answer, IntentPolicy, Match, Outcome
-from resolution.models import Decision, KnowledgeEntry
+from resolution.models import Decision
 from resolution.selectors import latest_decision
 from resolution.services.answer_context import answer_context, answer_language
 from resolution.services.intent_rules import intent_rules
@@ -315,10 +314,6 @@ def record_decision(
             also_fields=also_fields,
             also_events=also_events,
         )
-        if analysis.answer.source == "knowledge":
-            KnowledgeEntry.objects.filter(pk=analysis.match.item.id).update(
-                times_used=F("times_used") + 1
-            )
     else:
         ticket_escalate(
             ticket=ticket,
