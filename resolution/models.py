@@ -404,7 +404,10 @@ class DecisionAction(models.TextChoices):
 class Decision(models.Model):
     """The audit of one pipeline run: what the AI saw, and why it acted as it did."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="decisions")
+    # Indexed by decision_ticket_created, which leads with it.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     model_version = models.ForeignKey(
         ModelVersion, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('resolution', '0019_metrics_month_language'),
+        ("resolution", "0019_metrics_month_language"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='knowledgeentry',
-            name='times_used',
+            model_name="knowledgeentry",
+            name="times_used",
         ),
     ]
