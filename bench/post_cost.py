@@ -8,6 +8,7 @@ Needs a migrated database with a trained model, e.g. the one `side_by_side.sh` l
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ours_sbs \\
       nice -n 10 .venv/bin/python bench/post_cost.py --posts 300
     ... --profile 15     # also cProfile's top functions (cumulative), 15 rows
+    ... --parts          # also the CPU per ticket of each stage (store, analysis, recording...)
 
 Production-like settings (DEBUG off, tasks in-process with no broker, MODEL_RELOAD_SECONDS
 as in production, the per-customer ticket rate off as for the peer bench). Each POST is timed
@@ -53,6 +54,7 @@ from django.db import connection  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from resolution.warmup import warm_up  # noqa: E402
 
 TEXTS = [
     ("Card charged twice", "I was charged twice for my order, please refund one payment"),
@@ -60,6 +62,52 @@ TEXTS = [
     ("Password", "I forgot my password, how do I reset it?"),
     ("", "Can I change the delivery address of my order?"),
 ]
+
+
+# The stages of a POST, by the function that does each (module, name): --parts times each with
+# the CPU clock, a stage's time excluding the stages it calls. What no stage covers is the HTTP
+# handling: middleware, authentication, parsing, the view.
+STAGES = [
+    ("tickets.services", "_ticket_store", "store: the ticket, its message and audit event"),
+    ("tickets.services", "language_detect", "store: language detection"),
+    ("resolution.services.pipeline", "run_pipeline", "decide: transaction, lock, re-check"),
+    ("resolution.services.pipeline", "analyse_and_decide", "decide: model, search, policy"),
+    ("resolution.services.pipeline", "record_with_rules", "decide: rules, decision, answer, audit"),
+    ("channels.services.email_out", "email_send_answer_for", "after: the answer's e-mail"),
+    ("rest_framework.serializers", "Serializer.data", "respond: the ticket as JSON"),
+]
+
+
+def time_stages() -> dict[str, float]:
+    """Wrap each stage's function with a CPU timer; returns the seconds per stage, growing."""
+    import importlib
+
+    spent = dict.fromkeys((label for *_, label in STAGES), 0.0)
+    running = []  # the stages on the stack: a stage's time excludes the nested ones'
+
+    def timed(function, label):
+        def run(*args, **kwargs):
+            started = time.process_time()
+            running.append(0.0)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                took = time.process_time() - started
+                spent[label] += took - running.pop()
+                if running:
+                    running[-1] += took
+
+        return run
+
+    for module_name, name, label in STAGES:
+        owner = importlib.import_module(module_name)
+        if "." in name:  # a property of a class
+            cls_name, attribute = name.split(".")
+            owner, prop = getattr(owner, cls_name), getattr(getattr(owner, cls_name), attribute)
+            setattr(owner, attribute, property(timed(prop.fget, label)))
+        else:
+            setattr(owner, name, timed(getattr(owner, name), label))
+    return spent
 
 
 def backend_cpu_clock():
@@ -91,7 +139,9 @@ def main() -> None:
         action="store_true",
         help='post only the side-by-side run\'s ticket ("Card charged twice"), as it does',
     )
+    parser.add_argument("--parts", action="store_true", help="the CPU per ticket of each stage")
     args = parser.parse_args()
+    stages = time_stages() if args.parts else None
 
     email, password = "post-cost@example.com", "Bench-pass-123-xyz"
     user, _ = User.objects.get_or_create(email=email, defaults={"role": Role.CUSTOMER})
@@ -120,6 +170,9 @@ def main() -> None:
 
     for n in range(args.warmup):
         post(n)
+    warm_up()  # as supportdesk/wsgi.py does in each gunicorn worker (with the garbage collector)
+    if stages:
+        stages.update(dict.fromkeys(stages, 0.0))
     # Connected last, moved first: it marks the moment the response is complete.
     request_finished.connect(response_done, weak=False, dispatch_uid="bench_response_done")
     request_finished.receivers.insert(0, request_finished.receivers.pop())
@@ -157,6 +210,13 @@ def main() -> None:
     # PostgreSQL's own CPU for this connection (its backend process, read from /proc when the
     # server runs on this machine): the other half of what a ticket costs the host.
     result["postgres_cpu_ms_per_ticket"] = round(spent * 1000 / args.posts, 2) if spent else None
+    if stages:
+        result["cpu_ms_per_ticket_by_stage"] = {
+            label: round(seconds * 1000 / args.posts, 2) for label, seconds in stages.items()
+        }
+        result["cpu_ms_per_ticket_by_stage"]["HTTP: middleware, authentication, view"] = round(
+            statistics.fmean(cpu) - sum(stages.values()) * 1000 / args.posts, 2
+        )
     print(json.dumps(result))
     if profiler:
         out = io.StringIO()
