@@ -13,7 +13,7 @@ from django.dispatch import receiver
 
 from feedback.models import Feedback
 from tickets.models import AuthorKind, Ticket
-from tickets.signals import message_added, ticket_resolved
+from tickets.signals import message_added, ticket_arriving, ticket_resolved
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,28 @@ def _schedule_resolution(ticket: Ticket) -> None:
         logger.exception("Could not schedule resolution of ticket %s", ticket.pk)
 
 
+@receiver(ticket_arriving, dispatch_uid="resolution_decide_on_arrival")
+def decide_on_arrival(sender, ticket: Ticket, **kwargs):
+    """No broker: analyse the ticket before it is stored and return the recorder that writes the
+    decision in the storing transaction (one transaction, no lock, no re-read). With a broker
+    the worker decides it. Any failure here leaves the ticket to the usual path below."""
+    from resolution.tasks import resolve_ticket
+
+    if not resolve_ticket.app.conf.task_always_eager:
+        return None
+    from resolution.services.pipeline import decide_before_store
+
+    try:
+        return decide_before_store(ticket)
+    except Exception:
+        logger.exception("Could not decide the arriving ticket; it is decided once stored")
+        return None
+
+
 @receiver(post_save, sender=Ticket, dispatch_uid="resolution_schedule_new_ticket")
 def schedule_new_ticket(sender, instance: Ticket, created: bool, raw: bool, **kwargs) -> None:
+    if getattr(instance, "decided_on_arrival", False):
+        return  # its decision is recorded in the transaction storing it
     if created and not raw:
         transaction.on_commit(lambda: _schedule_resolution(instance))
 

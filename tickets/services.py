@@ -4,8 +4,10 @@ Races are settled in the database with conditional UPDATEs (`filter(...).update(
 how many rows changed), so two agents clicking at once get one winner and one clear Conflict.
 """
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -37,8 +39,16 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.notifications import notification_create
-from tickets.signals import message_added, ticket_resolved, ticket_status_changed, ticket_submitted
+from tickets.signals import (
+    message_added,
+    ticket_arriving,
+    ticket_resolved,
+    ticket_status_changed,
+    ticket_submitted,
+)
 from tickets.sla import sla_first_response, sla_recompute, sla_start
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_SUBJECT_LENGTH = 200
@@ -207,7 +217,6 @@ def ticket_submit(
     )
 
 
-@transaction.atomic
 def _ticket_store(
     *,
     customer: User,
@@ -243,7 +252,7 @@ def _ticket_store(
             setting="CUSTOMER_TICKET_RATE",
             what="new tickets",
         )
-    # Sub-millisecond and no I/O once loaded (tickets/language.py), so fine inside the transaction.
+    # Sub-millisecond and no I/O once loaded (tickets/language.py).
     language = language_detect(
         " ".join(part for part in (subject, body, transcript or "") if part),
         preferred=customer.language,
@@ -256,19 +265,69 @@ def _ticket_store(
         "channel": channel,
         "language": language,
     }
+    store = partial(
+        _ticket_insert,
+        key=key,
+        files=files,
+        voice=voice,
+        transcript=transcript,
+        on_stored=on_stored,
+    )
+    ticket = Ticket(**fields)
+    # A text ticket stored by a caller that holds no transaction may be decided before it is
+    # stored (resolution does so when it runs in-process): the analysis runs here, with no
+    # transaction open, and its recorders write the decision in the transaction that stores
+    # the ticket (one transaction, no lock: no one else can see the row before it commits).
+    recorders = []
+    if not files and not transaction.get_connection().in_atomic_block:
+        recorders = [
+            recorder
+            for _receiver, recorder in ticket_arriving.send(sender=Ticket, ticket=ticket)
+            if recorder is not None
+        ]
+    if not recorders:
+        return store(ticket)
+    ticket.decided_on_arrival = True  # resolution's post_save receiver schedules nothing
+    try:
+        return store(ticket, recorders=recorders)
+    except _RecordingFailed:
+        # The whole transaction rolled back: the ticket is stored again alone, open, and the
+        # pipeline decides it as any stored ticket (an AI failure never drops a ticket).
+        logger.exception("Could not record the decision with the new ticket; stored it alone")
+        return store(Ticket(**fields))
+
+
+class _RecordingFailed(Exception):
+    """A recorder of ticket_arriving failed inside the transaction storing the ticket."""
+
+
+@transaction.atomic
+def _ticket_insert(
+    ticket: Ticket,
+    *,
+    key: str,
+    files: list[NewFile],
+    voice: NewFile | None,
+    transcript: str | None,
+    on_stored: Callable[[Ticket, Message], None] | None,
+    recorders: Sequence[Callable[[Ticket], object]] = (),
+) -> tuple[Ticket, bool]:
     if not key:  # nothing to race on: no savepoint (two statements fewer)
-        ticket = Ticket.objects.create(**fields)
+        ticket.save(force_insert=True)
     else:
         try:
             with transaction.atomic():
-                ticket = Ticket.objects.create(**fields)
+                ticket.save(force_insert=True)
         except IntegrityError:
-            return Ticket.objects.get(customer=customer, idempotency_key=key), False
+            return Ticket.objects.get(customer=ticket.customer, idempotency_key=key), False
     message = Message.objects.create(
-        ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=customer, body=body
+        ticket=ticket, author_kind=AuthorKind.CUSTOMER, author=ticket.customer, body=ticket.message
     )
     TicketEvent.objects.create(
-        ticket=ticket, actor=customer, field=TicketEvent.Field.CREATED, new_value=ticket.status
+        ticket=ticket,
+        actor=ticket.customer,
+        field=TicketEvent.Field.CREATED,
+        new_value=ticket.status,
     )
     for file in files:
         attachment_add(
@@ -285,6 +344,11 @@ def _ticket_store(
         on_stored(ticket, message)
     transaction.on_commit(lambda: ticket_submitted.send(sender=Ticket, ticket=ticket))
     _announce_message(ticket, message)
+    for record in recorders:  # after the announcements above: "created" is heard first
+        try:
+            record(ticket)
+        except Exception as exc:
+            raise _RecordingFailed from exc
     return ticket, True
 
 

@@ -1,6 +1,7 @@
 """Signals tickets sends for the apps above it (resolution and channels listen; tickets never
 imports them). Every one is sent by tickets.services once the transaction has committed, so a
-receiver sees the rows it is told about and a rolled-back change announces nothing.
+receiver sees the rows it is told about and a rolled-back change announces nothing, except
+ticket_arriving, sent before a new ticket is stored.
 """
 
 from django.dispatch import Signal
@@ -9,6 +10,12 @@ from django.dispatch import Signal
 # kwargs: ticket, agent, answer (Message | None), corrected_intent (str, "" if unchanged),
 #         add_to_knowledge (bool)
 ticket_resolved = Signal()
+
+# A new text ticket is about to be stored, and its caller holds no transaction: the one signal
+# sent before a commit, outside any transaction. kwargs: ticket (not saved yet, no pk). A
+# receiver may return a callable: each is called with the ticket inside the transaction that
+# stores it, after its first message (resolution decides an in-process ticket this way).
+ticket_arriving = Signal()
 
 # A new ticket was stored (not sent again for an idempotent resubmission). kwargs: ticket.
 ticket_submitted = Signal()

@@ -7,7 +7,7 @@ of the AI escalates the ticket with reason ai_error: a ticket is never lost or l
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -189,6 +189,27 @@ def run_pipeline(ticket_id: int, *, ticket: Ticket | None = None) -> PipelineRes
             before_model=before_model,
         )
     return PipelineResult(decision=decision, created=True)
+
+
+def decide_before_store(ticket: Ticket) -> Callable[[Ticket], Decision]:
+    """run_pipeline for a ticket not stored yet (no pk, no transaction open): analyse it now and
+    return the recorder that writes the decision inside the transaction storing the ticket. No
+    lock and no re-check: no one else can see the row before that transaction commits."""
+    started = time.perf_counter()
+    before_model = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL)
+    analysis, outcome, error = analyse_and_decide(ticket)
+
+    def record(stored: Ticket) -> Decision:
+        return record_with_rules(
+            ticket=stored,
+            analysis=analysis,
+            outcome=outcome,
+            error=error,
+            started=started,
+            before_model=before_model,
+        )
+
+    return record
 
 
 def record_with_rules(
