@@ -176,7 +176,9 @@ def ticket_submit(
 
     The same key again (a double click, a client retrying after a timeout) returns the first
     ticket. Two submissions racing with one key meet at the unique constraint: the loser reads
-    the winner's ticket. The AI is scheduled by resolution's receiver.
+    the winner's ticket. The AI is scheduled by resolution's receiver; in-process, a text
+    ticket is analysed before it is stored and decided in the transaction storing it
+    (`ticket_arriving`).
 
     The customer's doors (portal, API) keep `enforce_limits`: a customer who has not confirmed
     their e-mail address is refused (403), and so is one past CUSTOMER_TICKET_RATE (429). The
