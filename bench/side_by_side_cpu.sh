@@ -23,18 +23,9 @@ cleanup() { for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; don
 trap cleanup EXIT INT TERM
 
 cd "$ROOT"
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ours_cpu
-py() { .venv/bin/python "$@"; }
+source bench/desk_db.sh
 "$PEERS/helpdesk/setup.sh" peer_cpu >/dev/null
-if [[ ${REUSE_DB:-} != 1 ]]; then
-  psql -h 127.0.0.1 -U postgres -q -c "drop database if exists ours_cpu" -c "create database ours_cpu"
-  DEBUG=true py manage.py migrate -v0
-  DEBUG=true py manage.py seed_demo >/dev/null 2>&1
-fi
-DEBUG=true py manage.py shell -c "
-from accounts.models import User
-u, _ = User.objects.get_or_create(email='bench@example.com', defaults={'role': 'customer'})
-u.role = 'customer'; u.set_password('Bars-pass-123'); u.save()" >/dev/null
+desk_db_prepare ours_cpu
 
 measure() { # measure WHO URL : wrk's JSON line for the window, with the CPU split per request
   local before line requests

@@ -39,7 +39,6 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 cd "$ROOT"
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/ours_wsbs
 # Redis databases of our own: 5 the broker, 6 the cache (the batch's claims and the API's user
 # cache must be shared by every process, as in production); flushed before each round.
 export CELERY_BROKER_URL=redis://127.0.0.1:6379/5 CACHE_URL=redis://127.0.0.1:6379/6
@@ -49,16 +48,9 @@ export EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
 redis_flush() { redis-cli -n 5 flushdb >/dev/null; redis-cli -n 6 flushdb >/dev/null; }
 py() { .venv/bin/python "$@"; }
 
+source bench/desk_db.sh
 "$PEERS/helpdesk/setup.sh" peer_wsbs >/dev/null
-if [[ ${REUSE_DB:-} != 1 ]]; then
-  psql -h 127.0.0.1 -U postgres -q -c "drop database if exists ours_wsbs" -c "create database ours_wsbs"
-  DEBUG=true py manage.py migrate -v0
-  DEBUG=true py manage.py seed_demo >/dev/null 2>&1
-fi
-DEBUG=true py manage.py shell -c "
-from accounts.models import User
-u, _ = User.objects.get_or_create(email='bench@example.com', defaults={'role': 'customer'})
-u.role = 'customer'; u.set_password('Bars-pass-123'); u.save()" >/dev/null
+desk_db_prepare ours_wsbs
 
 start_group() { # start_group LOG CMD... : its own process group, remembered for the trap
   setsid "${@:2}" >"$1" 2>&1 &
