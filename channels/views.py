@@ -15,7 +15,7 @@ from common.errors import ServiceError
 from feedback.forms import FeedbackForm
 from feedback.services import feedback_submit
 from tickets.models import Message
-from tickets.services import ticket_latest_answer
+from tickets.selectors import ticket_latest_answer
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from feedback.models import Feedback
 from tickets.models import EscalationReason, Ticket, TicketStatus
-from tickets.services import ticket_latest_answer
+from tickets.selectors import ticket_latest_answer
 
 
 def reopening_feedback(ticket: Ticket) -> Feedback | None:

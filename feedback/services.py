@@ -8,7 +8,8 @@ from common.errors import Conflict, InvalidInput
 from feedback.models import Feedback
 from tickets.limits import customer_rate_enforce
 from tickets.models import EscalationReason, Ticket, TicketStatus
-from tickets.services import ticket_escalate, ticket_latest_answer
+from tickets.selectors import ticket_latest_answer
+from tickets.services import ticket_escalate
 
 MAX_COMMENT_LENGTH = 2_000
 

@@ -13,8 +13,7 @@ from feedback.models import Feedback
 from feedback.services import feedback_submit
 from tickets.forms import add_service_error
 from tickets.models import Ticket, TicketStatus
-from tickets.selectors import tickets_visible_to
-from tickets.services import ticket_latest_answer
+from tickets.selectors import ticket_latest_answer, tickets_visible_to
 
 
 @customer_required

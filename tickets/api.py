@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -29,17 +29,15 @@ from common.api_parsers import JSONParser
 from common.errors import InvalidInput
 from tickets.attachments import files_from_uploads
 from tickets.models import (
-    AuthorKind,
     Channel,
     EscalationReason,
-    Message,
     Priority,
     Team,
     Ticket,
     TicketStatus,
 )
 from tickets.paging import TicketCursorPagination
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import tickets_visible_to, with_latest_answer
 from tickets.serializers import (
     AgentSerializer,
     CustomerReplySerializer,
@@ -59,16 +57,6 @@ from tickets.services import (
     ticket_customer_reply,
     ticket_submit,
 )
-
-
-def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate `latest_answer`: what `ticket_latest_answer` returns, in the same query."""
-    answers = Message.objects.filter(
-        ticket=OuterRef("pk"),
-        author_kind__in=[AuthorKind.ASSISTANT, AuthorKind.AGENT],
-        internal=False,
-    ).order_by("-created_at", "-id")
-    return tickets.annotate(latest_answer=Subquery(answers.values("body")[:1]))
 
 
 def api_tickets(user: User) -> QuerySet[Ticket]:

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.module_loading import import_string
 
 from accounts.models import User
@@ -49,11 +49,34 @@ def attachment_visible_to(user: User, ticket_pk: int, attachment_pk: int) -> Att
     return attachments.first()
 
 
+# What the customer sees as an answer: the AI's or an agent's, not an internal note. The three
+# reads below (one ticket, many tickets in one query, messages in hand) share this rule.
+ANSWER_KINDS = (AuthorKind.ASSISTANT, AuthorKind.AGENT)
+
+
+def _answers(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.filter(author_kind__in=ANSWER_KINDS, internal=False).order_by(
+        "-created_at", "-id"
+    )
+
+
+def ticket_latest_answer(ticket: Ticket) -> Message | None:
+    """The newest answer the customer can see (automatic or from an agent)."""
+    return _answers(ticket.messages.all()).first()
+
+
+def with_latest_answer(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate `latest_answer`: the body of what `ticket_latest_answer` returns, in the same
+    query."""
+    answers = _answers(Message.objects.filter(ticket=OuterRef("pk")))
+    return tickets.annotate(latest_answer=Subquery(answers.values("body")[:1]))
+
+
 def latest_answer_in(messages: list[Message]) -> str | None:
     """The body of the newest answer the customer can see among `messages` (in conversation
-    order): what `tickets.services.ticket_latest_answer` finds, without another query."""
+    order): what `ticket_latest_answer` finds, without another query."""
     for message in reversed(messages):
-        if message.author_kind in (AuthorKind.ASSISTANT, AuthorKind.AGENT) and not message.internal:
+        if message.author_kind in ANSWER_KINDS and not message.internal:
             return message.body
     return None
 

@@ -685,17 +685,6 @@ def ticket_change_check(ticket: Ticket, actor: User) -> None:
         )
 
 
-def ticket_latest_answer(ticket: Ticket) -> Message | None:
-    """The newest answer the customer can see (automatic or from an agent)."""
-    return (
-        ticket.messages.filter(
-            author_kind__in=[AuthorKind.ASSISTANT, AuthorKind.AGENT], internal=False
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
 # --- Assignment, priority and tags (the workspace, the API and the queue's bulk actions) ------
 
 

@@ -24,8 +24,13 @@ from tickets.attachments import files_from_uploads
 from tickets.forms import ReplyForm, TicketForm, add_service_error
 from tickets.models import Ticket, TicketStatus
 from tickets.paging import QueuePage
-from tickets.selectors import attachment_visible_to, conversation_with_files, tickets_visible_to
-from tickets.services import ticket_customer_reply, ticket_latest_answer, ticket_submit
+from tickets.selectors import (
+    attachment_visible_to,
+    conversation_with_files,
+    ticket_latest_answer,
+    tickets_visible_to,
+)
+from tickets.services import ticket_customer_reply, ticket_submit
 
 TICKETS_PER_PAGE = 20
 
