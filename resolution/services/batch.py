@@ -38,32 +38,44 @@ from tickets.rules import active_rules, rules_matching
 logger = logging.getLogger(__name__)
 
 
-def _claim(ticket_id: int) -> bool:
-    return cache.add(f"resolution:claim:{ticket_id}", 1, timeout=settings.RESOLVE_CLAIM_SECONDS)
+def _claim(ticket_id: int, token: str | None = None) -> bool:
+    """Claim a waiting ticket for this worker. `token`: the claiming task's id; the same task
+    redelivered after its worker died takes back what it had claimed (instead of leaving it
+    to the stale sweep once the claim expires)."""
+    key = f"resolution:claim:{ticket_id}"
+    if cache.add(key, token or 1, timeout=settings.RESOLVE_CLAIM_SECONDS):
+        return True
+    return token is not None and cache.get(key) == token
 
 
-def waiting_tickets(*, besides: int, limit: int) -> list[int]:
-    """Up to `limit` other open tickets, oldest first, claimed for this worker."""
+def waiting_tickets(
+    *, limit: int, besides: int | None = None, token: str | None = None
+) -> list[int]:
+    """Up to `limit` open tickets, oldest first, claimed for this worker."""
     if limit <= 0:
         return []
-    # Twice the need: some are claimed by other workers already.
-    candidates = (
-        Ticket.objects.filter(status=TicketStatus.OPEN)
-        .exclude(pk=besides)
-        .order_by("created_at")
-        .values_list("id", flat=True)[: limit * 2]
-    )
-    taken: list[int] = []
-    for pk in candidates:
-        if len(taken) == limit:
-            break  # claim no more than it takes: a claim blocks other workers for a minute
-        if _claim(pk):
-            taken.append(pk)
-    return taken
+    waiting = Ticket.objects.filter(status=TicketStatus.OPEN).order_by("created_at", "pk")
+    if besides is not None:
+        waiting = waiting.exclude(pk=besides)
+    waiting = waiting.values_list("id", flat=True)
+    # Read a page at a time: the oldest ones may be claimed by other workers' batches (one per
+    # worker process), and a batch that stopped short would leave the rest to the stale sweep.
+    page, offset, taken = limit * 2, 0, []
+    while True:
+        candidates = list(waiting[offset : offset + page])
+        for pk in candidates:
+            if len(taken) == limit:
+                return taken  # claim no more than it takes: a claim blocks other workers
+            if _claim(pk, token):
+                taken.append(pk)
+        if len(taken) == limit or len(candidates) < page:
+            return taken
+        offset += page
 
 
 def resolve_with_waiting(ticket_id: int) -> PipelineResult | None:
-    """The task's work: decide `ticket_id` together with the tickets waiting after it.
+    """A ticket's own task (one task per ticket): decide `ticket_id` together with the tickets
+    waiting after it.
 
     None when the ticket is no longer open (an earlier batch took it): one query, no more."""
     if not Ticket.objects.filter(pk=ticket_id, status=TicketStatus.OPEN).exists():
@@ -71,6 +83,33 @@ def resolve_with_waiting(ticket_id: int) -> PipelineResult | None:
     _claim(ticket_id)
     others = waiting_tickets(besides=ticket_id, limit=settings.RESOLVE_BATCH_SIZE - 1)
     return run_pipeline_batch([ticket_id, *others]).get(ticket_id)
+
+
+# One task per batch instead of one per ticket (settings.RESOLVE_ONE_TASK_PER_BATCH): a new
+# ticket queues a batch task only if none is queued and not yet started, which this key marks
+# in the shared cache. A task deletes it BEFORE it reads the waiting tickets, so a ticket
+# stored (committed) before that deletion is read by the task, and one stored after it finds
+# no mark and queues a task of its own: no ticket is left waiting without a task to come.
+# The mark expires: a task lost on its way (a broker restart) blocks new ones no longer than
+# this; a task still queued after it only means one task more.
+BATCH_QUEUED_KEY = "resolution:batch-task-queued"
+BATCH_QUEUED_SECONDS = 10
+
+
+def batch_task_wanted() -> bool:
+    """Whether the caller should queue a batch task (none is waiting to start); if so, the
+    mark is set and the caller must queue it, or call `batch_task_not_queued`."""
+    return cache.add(BATCH_QUEUED_KEY, 1, timeout=BATCH_QUEUED_SECONDS)
+
+
+def batch_task_not_queued() -> None:
+    cache.delete(BATCH_QUEUED_KEY)  # the next ticket tries again
+
+
+def take_batch(token: str) -> list[int]:
+    """A batch task's start: up to RESOLVE_BATCH_SIZE waiting tickets, claimed for it."""
+    cache.delete(BATCH_QUEUED_KEY)  # first (see BATCH_QUEUED_KEY)
+    return waiting_tickets(limit=settings.RESOLVE_BATCH_SIZE, token=token)
 
 
 @dataclass
