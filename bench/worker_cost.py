@@ -105,7 +105,7 @@ def in_process(customer, args) -> None:
         statements += 1
         return execute(sql, params, many, context)
 
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     per_task, outcomes = [], {}
     with connection.execute_wrapper(count):
         started, wall_started = time.process_time(), time.perf_counter()
@@ -135,6 +135,8 @@ def in_process(customer, args) -> None:
         )
     )
     if profiler:
+        if os.environ.get("PROFILE_OUT"):  # for pstats' callers and callees
+            profiler.dump_stats(os.environ["PROFILE_OUT"])
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats(os.environ.get("SORT", "cumulative")).print_stats(args.profile)

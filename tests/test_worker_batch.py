@@ -92,8 +92,24 @@ def test_the_model_runs_outside_any_transaction(alice, trained_model, queued, mo
     monkeypatch.setattr(loaded.classifier, "inspect_many", watched)
     monkeypatch.setattr(registry, "model", lambda: loaded)
     batch.run_pipeline_batch(ids)
-    assert seen == [False, False, False]
+    assert seen == [False]  # and the three texts classified in one call
     assert_decided_once(ids)
+
+
+def test_classified_together_the_tickets_are_decided_as_one_at_a_time(alice, trained_model, queued):
+    from resolution.services.pipeline import run_pipeline
+
+    together = open_tickets(alice, 4)
+    batch.run_pipeline_batch(together)
+    alone = open_tickets(alice, 4)
+    for pk in alone:
+        run_pipeline(pk)
+
+    def verdicts(ids):
+        fields = ("predicted_intent", "confidence", "action", "reason_code", "similarity")
+        return [Decision.objects.values_list(*fields).get(ticket_id=pk) for pk in ids]
+
+    assert verdicts(together) == verdicts(alone)
 
 
 def test_a_ticket_decided_during_the_analysis_is_not_decided_again(
@@ -102,10 +118,10 @@ def test_a_ticket_decided_during_the_analysis_is_not_decided_again(
     ids = open_tickets(alice, 3)
     real = batch.analyse_and_decide
 
-    def meanwhile(ticket):
+    def meanwhile(ticket, **kwargs):
         if ticket.pk == ids[1]:  # an agent took it while the batch was analysing
             Ticket.objects.filter(pk=ids[1]).update(status=TicketStatus.ESCALATED)
-        return real(ticket)
+        return real(ticket, **kwargs)
 
     monkeypatch.setattr(batch, "analyse_and_decide", meanwhile)
     results = batch.run_pipeline_batch(ids)

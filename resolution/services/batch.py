@@ -29,6 +29,7 @@ from resolution.services.pipeline import (
     Analysis,
     PipelineResult,
     analyse_and_decide,
+    classified,
     record_with_rules,
     run_pipeline,
 )
@@ -135,12 +136,14 @@ def run_pipeline_batch(ticket_ids: Sequence[int]) -> dict[int, PipelineResult]:
     )
     analysed = []
     rules = active_rules()  # once for the batch, not twice per ticket
+    texts = classified(tickets) if len(tickets) > 1 else None  # in one call
     for ticket in tickets:
         started = time.perf_counter()
         # The admins' before-model rules (tickets/rules.py) are matched now and applied with
         # the decision, as run_pipeline does.
         before_model = rules_matching(ticket, stage=RuleStage.BEFORE_MODEL, rules=rules)
-        analysed.append(Analysed(ticket, started, *analyse_and_decide(ticket), before_model))
+        verdict = analyse_and_decide(ticket, classified=texts)
+        analysed.append(Analysed(ticket, started, *verdict, before_model))
     try:
         return _record_batch(analysed, rules)
     except Exception:  # rolled back whole, the rules' changes too: nothing is applied twice
