@@ -117,6 +117,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in
 # production so every gunicorn worker shares one count.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, without a new Redis client per call (common/redis_cache.py says why).
+    CACHES["default"]["BACKEND"] = "common.redis_cache.RedisCache"
 # The API reads its user's row from that cache for this long instead of the database on every
 # request; every change to a user drops it (accounts/auth_cache.py). 0: read it every time.
 AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
