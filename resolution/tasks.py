@@ -66,6 +66,8 @@ def resolve_waiting_tickets(self) -> int:
     were decided. Tickets are claimed with this task's id, so the task redelivered after its
     worker died (acked late) takes them back; the stale sweep is the last net."""
     ids = take_batch(token=self.request.id or "")
+    if not ids:  # another task took them meanwhile
+        return 0
     if len(ids) == settings.RESOLVE_BATCH_SIZE:
         # More may wait: queued before deciding, so another worker process takes the next
         # batch meanwhile.
