@@ -44,8 +44,8 @@ def _queue(task, *args, in_process: Callable[[], object] | None = None) -> None:
     when there is no broker (Celery would run the task here anyway, reading by id again what
     the request has just written; without the task's retries: a failure is logged), or inside
     a worker's task (the worker's batch after its commit: a task of its own per answer cost a
-    message, a read by id and an ack, 2-3 ms of CPU each; if it fails, the task is queued
-    after all, for its retries)."""
+    message, a read by id and an ack; if it fails, the task is queued after all, for its
+    retries)."""
 
     def enqueue() -> None:
         try:

@@ -71,7 +71,11 @@ def resolve_waiting_tickets(self) -> int:
     if len(ids) == settings.RESOLVE_BATCH_SIZE:
         # More may wait: queued before deciding, so another worker process takes the next
         # batch meanwhile.
-        queue_batch_task()
+        try:
+            queue_batch_task()
+        except Exception:  # the broker went away: this batch is still decided, the rest
+            # by the next ticket's task or the stale sweep
+            logger.exception("Could not queue the next batch")
     return sum(result.created for result in run_pipeline_batch(ids).values())
 
 

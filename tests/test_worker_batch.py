@@ -385,3 +385,20 @@ def test_a_batch_looks_past_the_tickets_other_workers_hold(
     assert batch_tasks == ["resolve_waiting_tickets"]  # a full batch: the next is queued
     assert run_queued(batch_tasks) == [1]
     assert_decided_once(ids[6:])
+
+
+def test_a_full_batch_is_decided_even_if_the_next_task_cannot_be_queued(
+    alice, trained_model, batch_tasks, settings, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    settings.RESOLVE_BATCH_SIZE = 2
+    ids = open_tickets(alice, 3)
+    batch_tasks.pop(0)
+
+    def down():
+        raise BrokerDown("Connection refused")
+
+    monkeypatch.setattr(tasks.resolve_waiting_tickets, "delay", down)
+    assert tasks.resolve_waiting_tickets() == 2
+    assert_decided_once(ids[:2])

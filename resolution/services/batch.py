@@ -1,16 +1,19 @@
 """Decide several queued tickets in one go: the worker's batch (issue 19).
 
-A worker that picks up one ticket's task also takes the other tickets waiting in the queue (up
-to RESOLVE_BATCH_SIZE), analyses each with no transaction or lock held, exactly as
-`run_pipeline` does, then records every decision in ONE transaction: one read of the tickets,
-one lock statement, one commit for the batch instead of per ticket. The tasks of the tickets
-it took find them decided and stop after one indexed query.
+A worker's task takes up to RESOLVE_BATCH_SIZE tickets waiting in the queue, classifies their
+texts in one call, analyses each with no transaction or lock held, exactly as `run_pipeline`
+does, then records every decision in ONE transaction: one read of the tickets, one lock
+statement, one commit for the batch instead of per ticket. With a shared cache there is one
+task per batch (`take_batch`, BATCH_QUEUED_KEY below); without one, each ticket has its own
+task, which takes its ticket plus the ones waiting after it (`resolve_with_waiting`), and the
+tasks of the tickets it took find them decided and stop after one indexed query.
 
 Claims (`cache.add`, atomic in Redis and in the local cache) keep two workers from analysing
 the same waiting ticket; they are only an economy. Correctness stays with the lock: under it
-every ticket is re-checked as `run_pipeline` does, so a ticket is never answered twice, and a
-claim left by a killed worker expires after RESOLVE_CLAIM_SECONDS (its ticket's own task, acked
-late, is redelivered; the stale sweep is the last net).
+every ticket is re-checked as `run_pipeline` does, so a ticket is never answered twice. A
+killed worker's task, acked late, is delivered again: a batch task takes back the claims made
+with its id, a ticket's own task decides its ticket whatever the claims; the other claims
+expire after RESOLVE_CLAIM_SECONDS, and the stale sweep is the last net.
 """
 
 import logging
