@@ -7,7 +7,7 @@ A broker outage is logged and never breaks the ticket change that was announced.
 import logging
 from collections.abc import Callable
 
-from celery import current_app
+from celery import current_app, current_task
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -34,17 +34,33 @@ _STATUS_EVENTS = {
 }
 
 
+def _in_a_worker() -> bool:
+    """Whether this runs inside a task a Celery worker took from the broker."""
+    return current_task is not None and not current_task.request.is_eager
+
+
 def _queue(task, *args, in_process: Callable[[], object] | None = None) -> None:
     """Queue `task(*args)`. `in_process`: the same work from the objects in hand, run instead
     when there is no broker (Celery would run the task here anyway, reading by id again what
-    the request has just written; without the task's retries: a failure is logged)."""
+    the request has just written; without the task's retries: a failure is logged), or inside
+    a worker's task (the worker's batch after its commit: a task of its own per answer cost a
+    message, a read by id and an ack; if it fails, the task is queued after all, for its
+    retries)."""
 
     def enqueue() -> None:
         try:
             if in_process is not None and current_app.conf.task_always_eager:
                 in_process()
-            else:
-                task.delay(*args)
+                return
+            if in_process is not None and _in_a_worker():
+                try:
+                    in_process()
+                    return
+                except Exception:
+                    logger.warning(
+                        "%s%s failed in the worker; queued", task.name, args, exc_info=True
+                    )
+            task.delay(*args)
         except Exception:
             logger.exception("Could not queue %s%s", task.name, args)
 

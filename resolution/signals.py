@@ -7,6 +7,7 @@ runs the model and never saves the ticket (no recursion, no half-committed reads
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def _schedule_resolution(ticket: Ticket) -> None:
-    from resolution.tasks import resolve_ticket
+    from resolution.tasks import queue_batch_task, resolve_ticket
 
     try:
         if resolve_ticket.app.conf.task_always_eager:
@@ -31,6 +32,8 @@ def _schedule_resolution(ticket: Ticket) -> None:
             from resolution.services.pipeline import run_pipeline
 
             run_pipeline(ticket.pk, ticket=ticket)
+        elif settings.RESOLVE_ONE_TASK_PER_BATCH:
+            queue_batch_task()  # unless one is queued already, which will read this ticket
         else:
             resolve_ticket.delay(ticket.pk)
     except Exception:  # broker down (or the in-process run failed): the ticket is stored;

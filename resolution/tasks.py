@@ -11,7 +11,13 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from resolution.services.batch import resolve_with_waiting, run_pipeline_batch
+from resolution.services.batch import (
+    batch_task_not_queued,
+    batch_task_wanted,
+    resolve_with_waiting,
+    run_pipeline_batch,
+    take_batch,
+)
 from tickets.models import Ticket, TicketStatus
 
 logger = logging.getLogger(__name__)
@@ -33,6 +39,44 @@ def resolve_ticket(ticket_id: int) -> str:
         return "already-decided"
     decision = result.decision
     return f"{decision.action}:{decision.reason_code}" if decision else "no-decision"
+
+
+def queue_batch_task() -> None:
+    """Queue a `resolve_waiting_tickets` unless one is queued and not yet started
+    (resolution/services/batch.py, BATCH_QUEUED_KEY)."""
+    if not batch_task_wanted():
+        return
+    try:
+        resolve_waiting_tickets.delay()
+    except Exception:
+        batch_task_not_queued()
+        raise
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def resolve_waiting_tickets(self) -> int:
+    """One task per batch: decide up to RESOLVE_BATCH_SIZE waiting tickets; returns how many
+    were decided. Tickets are claimed with this task's id, so the task redelivered after its
+    worker died (acked late) takes them back; the stale sweep is the last net."""
+    ids = take_batch(token=self.request.id or "")
+    if not ids:  # another task took them meanwhile
+        return 0
+    if len(ids) == settings.RESOLVE_BATCH_SIZE:
+        # More may wait: queued before deciding, so another worker process takes the next
+        # batch meanwhile.
+        try:
+            queue_batch_task()
+        except Exception:  # the broker went away: this batch is still decided, the rest
+            # by the next ticket's task or the stale sweep
+            logger.exception("Could not queue the next batch")
+    return sum(result.created for result in run_pipeline_batch(ids).values())
 
 
 @shared_task

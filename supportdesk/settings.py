@@ -117,6 +117,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Throttles and lockouts count in the cache: set CACHE_URL (e.g. redis://127.0.0.1:6379/1) in
 # production so every gunicorn worker shares one count.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, without a new Redis client per call (common/redis_cache.py says why).
+    CACHES["default"]["BACKEND"] = "common.redis_cache.RedisCache"
 # The API reads its user's row from that cache for this long instead of the database on every
 # request; every change to a user drops it (accounts/auth_cache.py). 0: read it every time.
 AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=30)
@@ -352,6 +355,18 @@ KNOWLEDGE_INDEX_SNAPSHOT_MIN_ENTRIES = env.int(
 # A worker decides up to this many waiting tickets in one go (one transaction; 1: one at a
 # time), claiming them in the cache for RESOLVE_CLAIM_SECONDS (resolution/services/batch.py).
 RESOLVE_BATCH_SIZE = env.int("RESOLVE_BATCH_SIZE", default=8)
+# With a broker, a new ticket queues a batch task only when none is queued and not yet started,
+# not a task of its own (resolution/services/batch.py): a task per batch instead of eight. The
+# mark that says so lives in the cache, so it needs one cache shared by the web and worker
+# processes (CACHE_URL); with a per-process cache each ticket queues its own task.
+RESOLVE_ONE_TASK_PER_BATCH = env.bool(
+    "RESOLVE_ONE_TASK_PER_BATCH",
+    default=CACHES["default"]["BACKEND"]
+    not in (
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ),
+)
 # Web and worker processes load the model and knowledge index at start, not on their first
 # ticket (resolution/warmup.py). Off with DEBUG: runserver and the tests start at once.
 WARM_UP_AT_START = env.bool("WARM_UP_AT_START", default=not DEBUG)

@@ -92,8 +92,24 @@ def test_the_model_runs_outside_any_transaction(alice, trained_model, queued, mo
     monkeypatch.setattr(loaded.classifier, "inspect_many", watched)
     monkeypatch.setattr(registry, "model", lambda: loaded)
     batch.run_pipeline_batch(ids)
-    assert seen == [False, False, False]
+    assert seen == [False]  # and the three texts classified in one call
     assert_decided_once(ids)
+
+
+def test_classified_together_the_tickets_are_decided_as_one_at_a_time(alice, trained_model, queued):
+    from resolution.services.pipeline import run_pipeline
+
+    together = open_tickets(alice, 4)
+    batch.run_pipeline_batch(together)
+    alone = open_tickets(alice, 4)
+    for pk in alone:
+        run_pipeline(pk)
+
+    def verdicts(ids):
+        fields = ("predicted_intent", "confidence", "action", "reason_code", "similarity")
+        return [Decision.objects.values_list(*fields).get(ticket_id=pk) for pk in ids]
+
+    assert verdicts(together) == verdicts(alone)
 
 
 def test_a_ticket_decided_during_the_analysis_is_not_decided_again(
@@ -102,10 +118,10 @@ def test_a_ticket_decided_during_the_analysis_is_not_decided_again(
     ids = open_tickets(alice, 3)
     real = batch.analyse_and_decide
 
-    def meanwhile(ticket):
+    def meanwhile(ticket, **kwargs):
         if ticket.pk == ids[1]:  # an agent took it while the batch was analysing
             Ticket.objects.filter(pk=ids[1]).update(status=TicketStatus.ESCALATED)
-        return real(ticket)
+        return real(ticket, **kwargs)
 
     monkeypatch.setattr(batch, "analyse_and_decide", meanwhile)
     results = batch.run_pipeline_batch(ids)
@@ -193,3 +209,196 @@ def test_a_batch_reads_the_admins_rules_once(alice, trained_model, queued, monke
     batch.run_pipeline_batch(ids)
     assert_decided_once(ids)
     assert len(reads) == 1  # not twice per ticket (a cache round trip each)
+
+
+# --- One task per batch (settings.RESOLVE_ONE_TASK_PER_BATCH, with a shared cache) ----------
+
+
+@pytest.fixture
+def batch_tasks(monkeypatch, broker_configured, settings):
+    """As with a broker and a shared cache: a new ticket queues a batch task only when none is
+    waiting to start. The queued tasks are collected here, in order."""
+    settings.RESOLVE_ONE_TASK_PER_BATCH = True
+    queued: list[str] = []
+    monkeypatch.setattr(
+        tasks.resolve_waiting_tickets, "delay", lambda: queued.append("resolve_waiting_tickets")
+    )
+    return queued
+
+
+def run_queued(queued: list[str]) -> list[int]:
+    """Run the collected batch tasks as a worker would, first queued first (a task may queue
+    the next); returns how many each decided."""
+    decided = []
+    while queued:
+        queued.pop(0)
+        decided.append(tasks.resolve_waiting_tickets())
+    return decided
+
+
+def test_tickets_queue_one_task_per_batch_not_one_each(alice, trained_model, batch_tasks, settings):
+    settings.RESOLVE_BATCH_SIZE = 4
+    ids = open_tickets(alice, 10)
+    assert batch_tasks == ["resolve_waiting_tickets"]  # the other nine found it queued
+    # A full batch queues the next before deciding (another worker process may take it).
+    assert run_queued(batch_tasks) == [4, 4, 2]
+    assert_decided_once(ids)
+    later = open_tickets(alice, 1)  # the last task had started: a new ticket queues one
+    assert batch_tasks == ["resolve_waiting_tickets"]
+    assert run_queued(batch_tasks) == [1]
+    assert_decided_once(later)
+
+
+def test_a_ticket_stored_once_the_task_has_started_queues_another(
+    alice, trained_model, batch_tasks, monkeypatch
+):
+    first = open_tickets(alice, 1)
+    real = batch.waiting_tickets
+    late: list[int] = []
+
+    def stored_meanwhile(**kwargs):
+        # After the task removed its mark, before it reads: the ticket must queue a task.
+        late.extend(open_tickets(alice, 1))
+        return real(**kwargs)
+
+    monkeypatch.setattr(batch, "waiting_tickets", stored_meanwhile)
+    batch_tasks.pop(0)
+    tasks.resolve_waiting_tickets()
+    monkeypatch.setattr(batch, "waiting_tickets", real)
+    assert batch_tasks == ["resolve_waiting_tickets"]  # the late one queued its own
+    run_queued(batch_tasks)
+    assert_decided_once(first + late)
+
+
+def test_a_redelivered_batch_task_takes_back_the_tickets_it_claimed(
+    alice, trained_model, batch_tasks
+):
+    ids = open_tickets(alice, 3)
+    # The first delivery claimed them, then its worker died before recording anything.
+    assert batch.take_batch(token="task-1") == ids
+    assert tasks.resolve_waiting_tickets.apply(task_id="task-2").get() == 0  # not its claims
+    assert Ticket.objects.filter(pk__in=ids, status=TicketStatus.OPEN).count() == 3
+    assert tasks.resolve_waiting_tickets.apply(task_id="task-1").get() == 3  # redelivered
+    assert_decided_once(ids)
+
+
+def test_when_the_batch_task_cannot_be_queued_the_next_ticket_tries_again(
+    alice, trained_model, batch_tasks, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    def down():
+        raise BrokerDown("Connection refused")
+
+    monkeypatch.setattr(tasks.resolve_waiting_tickets, "delay", down)
+    stranded = open_tickets(alice, 1)  # logged; the sweep would decide it
+    monkeypatch.setattr(
+        tasks.resolve_waiting_tickets,
+        "delay",
+        lambda: batch_tasks.append("resolve_waiting_tickets"),
+    )
+    later = open_tickets(alice, 1)
+    assert batch_tasks == ["resolve_waiting_tickets"]  # the failed try left no mark behind
+    run_queued(batch_tasks)
+    assert_decided_once(stranded + later)
+
+
+def test_a_batch_task_records_in_one_transaction_and_sends_each_answer_once(
+    alice, trained_model, batch_tasks, monkeypatch
+):
+    from django.core import mail
+
+    from channels import tasks as channel_tasks
+    from channels.models import OutboundEmail
+
+    email_tasks: list[int] = []
+    monkeypatch.setattr(channel_tasks.send_answer_email, "delay", email_tasks.append)
+    ids = open_tickets(alice, 4)
+    ShopProfile.load()
+    mail.outbox.clear()
+    batch_tasks.pop(0)
+    with CaptureQueriesContext(connection) as captured:
+        assert tasks.resolve_waiting_tickets() == 4
+    assert_decided_once(ids)
+    assert [q["sql"] for q in captured.captured_queries].count("COMMIT") == 1
+    # The worker sent the answers itself after the commit: no task of their own.
+    answers = Message.objects.filter(ticket_id__in=ids, author_kind=AuthorKind.ASSISTANT)
+    assert email_tasks == []
+    assert len(mail.outbox) == answers.count() > 0
+    sent = OutboundEmail.objects.filter(ticket_id__in=ids, sent_at__isnull=False)
+    assert sorted(m.extra_headers["Message-ID"] for m in mail.outbox) == sorted(
+        sent.values_list("message_id", flat=True)
+    )
+
+
+class SmtpDown:
+    """An e-mail backend whose server does not answer."""
+
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def test_an_answer_the_worker_could_not_send_goes_to_its_task_with_the_same_message_id(
+    alice, trained_model, batch_tasks, monkeypatch, settings
+):
+    from django.core import mail
+
+    from channels import tasks as channel_tasks
+    from channels.models import OutboundEmail
+
+    email_tasks: list[int] = []
+    monkeypatch.setattr(channel_tasks.send_answer_email, "delay", email_tasks.append)
+    ids = open_tickets(alice, 2)
+    settings.EMAIL_BACKEND = f"{__name__}.SmtpDown"
+    run_queued(batch_tasks)
+    assert_decided_once(ids)
+    answers = Message.objects.filter(ticket_id__in=ids, author_kind=AuthorKind.ASSISTANT)
+    assert sorted(email_tasks) == sorted(answers.values_list("pk", flat=True))  # for retries
+    assert not OutboundEmail.objects.filter(sent_at__isnull=False).exists()
+    minted = dict(OutboundEmail.objects.values_list("ticket_message_id", "message_id"))
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    for message_id in email_tasks:  # the tasks run (their retries would, the same way)
+        assert channel_tasks.send_answer_email(message_id)
+    assert len(mail.outbox) == len(email_tasks)
+    # Each e-mail kept the Message-ID minted on the first try: one record per answer.
+    assert {m.extra_headers["Message-ID"] for m in mail.outbox} == set(minted.values())
+    assert OutboundEmail.objects.count() == len(minted)
+
+
+def test_a_batch_looks_past_the_tickets_other_workers_hold(
+    alice, trained_model, batch_tasks, settings
+):
+    settings.RESOLVE_BATCH_SIZE = 2
+    ids = open_tickets(alice, 7)
+    for pk in ids[:4]:  # two other worker processes' batches, the oldest tickets
+        assert batch._claim(pk, token="other")
+    batch_tasks.pop(0)
+    assert tasks.resolve_waiting_tickets() == 2
+    assert_decided_once(ids[4:6])
+    assert batch_tasks == ["resolve_waiting_tickets"]  # a full batch: the next is queued
+    assert run_queued(batch_tasks) == [1]
+    assert_decided_once(ids[6:])
+
+
+def test_a_full_batch_is_decided_even_if_the_next_task_cannot_be_queued(
+    alice, trained_model, batch_tasks, settings, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    settings.RESOLVE_BATCH_SIZE = 2
+    ids = open_tickets(alice, 3)
+    batch_tasks.pop(0)
+
+    def down():
+        raise BrokerDown("Connection refused")
+
+    monkeypatch.setattr(tasks.resolve_waiting_tickets, "delay", down)
+    assert tasks.resolve_waiting_tickets() == 2
+    assert_decided_once(ids[:2])

@@ -75,6 +75,7 @@ class Worker:
             "CONN_MAX_AGE": "0",
             "MODEL_RELOAD_SECONDS": "1",
             "LOG_LEVEL": "WARNING",
+            **broker.get("env", {}),
         }
         self.process = subprocess.Popen(
             [
@@ -103,8 +104,41 @@ class Worker:
                 self.kill()
 
 
+@pytest.fixture(params=["a task per ticket", "a task per batch"])
+def tasks_mode(request, broker, settings):
+    """Both ways of queueing the resolution (settings.RESOLVE_ONE_TASK_PER_BATCH). A task per
+    batch needs a cache the web and worker processes share: the broker's Redis database, under
+    a key prefix of this test's own (deleted after)."""
+    if request.param == "a task per ticket":
+        settings.RESOLVE_ONE_TASK_PER_BATCH = False
+        broker["env"] = {"RESOLVE_ONE_TASK_PER_BATCH": "false"}
+        yield request.param
+        return
+    prefix = f"test-workers-{uuid.uuid4().hex[:10]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "common.redis_cache.RedisCache",
+            "LOCATION": broker["url"],
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.RESOLVE_ONE_TASK_PER_BATCH = True
+    broker["env"] = {
+        "CACHE_URL": broker["url"],
+        "TEST_CACHE_KEY_PREFIX": prefix,  # tests/worker_settings.py
+        "RESOLVE_ONE_TASK_PER_BATCH": "true",
+    }
+    yield request.param
+    import redis
+
+    client = redis.Redis.from_url(broker["url"])
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
-def start_worker(broker):
+def start_worker(broker, tasks_mode):
     started: list[Worker] = []
 
     def start(name: str) -> Worker:

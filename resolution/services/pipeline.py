@@ -63,10 +63,49 @@ def intent_policy(
     return policy, rules.templates
 
 
-def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
+def model_text(ticket: Ticket) -> str:
+    """What the model reads of a ticket: its subject and message."""
+    return f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message
+
+
+class Classified:
+    """Several tickets' texts classified in one call, for the analyses that follow (the
+    worker's batch): the engine classifies one text per call, and each call pays scikit-learn's
+    input checks again (~0.6 ms; one call for eight texts costs ~0.24 ms a text). Serves only
+    the model it was made with; any other text goes to the classifier as usual."""
+
+    def __init__(self, loaded, texts: Sequence[str]):
+        self.loaded = loaded
+        self._classifier = loaded.classifier
+        unique = list(dict.fromkeys(texts))
+        self._known = dict(zip(unique, self._classifier.inspect_many(unique), strict=True))
+
+    def classifier_for(self, loaded):
+        return self if loaded is self.loaded else loaded.classifier
+
+    def inspect_many(self, texts: Sequence[str]):
+        if all(text in self._known for text in texts):
+            return [self._known[text] for text in texts]
+        return self._classifier.inspect_many(texts)
+
+    def __getattr__(self, name: str):  # the rest of the classifier, as it is
+        return getattr(self._classifier, name)
+
+
+def classified(tickets: Sequence[Ticket]) -> Classified | None:
+    """The tickets' texts classified at once; None if that failed (each ticket's own analysis
+    then classifies it, and escalates it if that fails too)."""
+    try:
+        return Classified(registry.model(), [model_text(ticket) for ticket in tickets])
+    except Exception:
+        logger.exception("Classifying a batch of %d tickets failed; one by one", len(tickets))
+        return None
+
+
+def analyse(ticket: Ticket, analysis: Analysis, classified: Classified | None = None) -> Outcome:
     """Classify, find similar, respond, abstain or not, decide (the engine's one decision,
     resolution.engine.assess, which `manage.py evaluate` replays); fills `analysis` as it goes
-    so a failure keeps the rest."""
+    so a failure keeps the rest. `classified`: the text's classification already made."""
     loaded = registry.model()
     analysis.model_version_id = loaded.version_id
     analysis.desk_policy = desk_policy = current_policy(loaded.version_id)
@@ -92,9 +131,9 @@ def analyse(ticket: Ticket, analysis: Analysis) -> Outcome:
 
     return assess(
         analysis,
-        text=f"{ticket.subject}\n{ticket.message}" if ticket.subject else ticket.message,
+        text=model_text(ticket),
         message=ticket.message,
-        classifier=loaded.classifier,
+        classifier=classified.classifier_for(loaded) if classified else loaded.classifier,
         index=registry.index(),
         policy_for=lambda intent: intent_policy(intent, desk_policy),
         answer_for=answer_for,
@@ -115,7 +154,9 @@ def direct_rule() -> DirectRule | None:
     )
 
 
-def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
+def analyse_and_decide(
+    ticket: Ticket, *, classified: Classified | None = None
+) -> tuple[Analysis, Outcome, str]:
     """The AI's whole verdict on a ticket, with no transaction or lock held (the model, the search
     and an LLM call of up to LLM_TIMEOUT_SECONDS must never hold a row lock). Any failure becomes
     an ai_error escalation: (analysis so far, outcome, error text)."""
@@ -127,7 +168,7 @@ def analyse_and_decide(ticket: Ticket) -> tuple[Analysis, Outcome, str]:
         signals = {"language": ticket.language, "rule": reason}
         return analysis, Outcome(action="escalate", reason=reason, signals=signals), ""
     try:
-        outcome = analyse(ticket, analysis)
+        outcome = analyse(ticket, analysis, classified)
         # The intent's autonomy mode may hold an automatic answer back (off, or a draft).
         rules = intent_rules.get(analysis.intent) if analysis.intent else None
         outcome = apply_autonomy(
