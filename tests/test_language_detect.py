@@ -105,26 +105,3 @@ def test_detection_is_safe_across_threads():
     with ThreadPoolExecutor(max_workers=6) as pool:
         found = list(pool.map(lambda code: language_detect(texts[code]), jobs))
     assert found == jobs
-
-
-def test_the_rankings_from_counted_features_are_py3langids_own(settings):
-    """A ticket's byte n-grams are counted once for both readings (_features): each ranking
-    is exactly the one LanguageIdentifier.rank gives for the text, every language and score."""
-    import csv
-    from pathlib import Path
-
-    from tickets.language import _features, _identifier, _ranking
-
-    texts = [text for code in starter_languages() for text, _ in starter_examples_in(code)]
-    for path in sorted((Path(settings.BASE_DIR) / "bench" / "data").glob("*.csv")):
-        with path.open(encoding="utf-8") as f:
-            texts += [row[0] for row in csv.reader(f)]
-    texts += ["", "ok", "注文番号 12345 はどこですか", "Hvor er min ordre?"]
-    assert len(texts) > 1000
-    served = ["en", "es", "de", "fr", "pt", "it", "nl"]
-    for text in texts:
-        features = _features(text)
-        for languages in (None, served):
-            identifier = _identifier(tuple(languages) if languages else None)
-            expected = [(code, float(p)) for code, p in identifier.rank(text)]
-            assert _ranking(features, languages) == expected

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
 
-import numpy as np
 from django.conf import settings
 from django.utils.translation import get_language_info
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -76,19 +74,9 @@ def _identifier(languages: tuple[str, ...] | None) -> LanguageIdentifier:
     return identifier
 
 
-def _features(text: str) -> np.ndarray:
-    """The text's byte n-gram counts: the same whatever the set of languages (one model file),
-    so counted once for both readings of a ticket (~0.1 ms of Python a count; issue 19)."""
-    return _identifier(None).instance2fv(text)
-
-
-def _ranking(features: np.ndarray, languages: list[str] | None) -> list[tuple[str, float]]:
-    """What ``LanguageIdentifier.rank(text)`` gives, from the text's counts (tests pin it)."""
+def _ranking(text: str, languages: list[str] | None) -> list[tuple[str, float]]:
     identifier = _identifier(tuple(languages) if languages else None)
-    probabilities = identifier.norm_probs(identifier.nb_classprobs(features))
-    pairs = zip(identifier.nb_classes, probabilities, strict=True)
-    ranked = sorted(pairs, key=itemgetter(1), reverse=True)
-    return [(code, float(probability)) for code, probability in ranked]
+    return [(code, float(probability)) for code, probability in identifier.rank(text)]
 
 
 def language_detect(text: str, *, preferred: str = "") -> str:
@@ -103,13 +91,12 @@ def language_detect(text: str, *, preferred: str = "") -> str:
     letters = len(_LETTER.findall(clean)) + len(_WIDE.findall(clean))
     if letters < MIN_LETTERS:
         return fallback
-    features = _features(clean)
     if letters >= MIN_LETTERS_OTHER:
-        ranking = _ranking(features, None)
+        ranking = _ranking(clean, None)
         unserved = sum(probability for code, probability in ranking if code not in served)
         if unserved >= MIN_CONFIDENCE_OTHER:
             return ranking[0][0]
     if len(served) == 1:
         return served[0]
-    code, probability = _ranking(features, served)[0]
+    code, probability = _ranking(clean, served)[0]
     return code if probability >= MIN_CONFIDENCE else fallback
