@@ -5,7 +5,7 @@ escaped), computed once per distinct text.
 Why cached: answers are written from a few dozen templates, so the e-mails of a busy desk
 repeat the same bodies, and urlize walks every word of one through several regular
 expressions (~0.2 ms of an answer e-mail's ~0.5 ms of rendering; issue 19,
-bench/post_cost.py). tests/test_email_rendering.py pins the output to the two filters'.
+bench/request_cost_parts.py). tests/test_email_rendering.py pins the output to the two filters'.
 """
 
 from functools import lru_cache
@@ -24,7 +24,7 @@ def message_html(text, autoescape: bool = True) -> str:
     return _message_html(str(text), autoescape)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)  # a few MB at most, even at the longest answers
 def _message_html(text: str, autoescape: bool) -> str:
     # The result is a SafeString (immutable): sharing it between e-mails is safe.
     return linebreaksbr(urlize(text, autoescape=autoescape), autoescape=autoescape)
