@@ -166,8 +166,8 @@ def tfidf_rows(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sp.csr_matri
 
     Written out because scikit-learn's TfidfTransformer.transform re-validates its own count
     matrix on every call (check_array and narwhals' dataframe checks, twice per vectorizer:
-    once in transform, once in normalize), about half of the transform of one ticket, with
-    its parameter validation skipped (issue 19, bench/post_cost.py). The counting is
+    once in transform, once in normalize), two-thirds of the transform of one ticket with
+    its parameter validation skipped (issue 19, bench/request_cost_parts.py). The counting is
     scikit-learn's own; the weighting does what TfidfTransformer.transform does, in the same
     order with the same dtype, and L2 normalization is scikit-learn's own kernel, so the
     result is bit for bit identical (tests/test_engine_classifier.py compares them).
