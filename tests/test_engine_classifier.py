@@ -168,3 +168,41 @@ def test_training_is_deterministic_for_a_seed():
     one = IntentClassifier.train(texts, labels, seed=3, config=config)
     two = IntentClassifier.train(texts, labels, seed=3, config=config)
     assert one.predict("refund my order") == two.predict("refund my order")
+
+
+def test_tfidf_rows_equal_scikit_learns_own_transform_bit_for_bit(starter_model_bytes):
+    """The classifier weighs the counts itself (tfidf_rows, without scikit-learn's per-call
+    re-validation): every matrix, and so every score, is exactly what transform gives."""
+    from resolution.engine.classifier import tfidf_rows
+    from resolution.engine.text import normalize
+    from resolution.services.seed import DATA_DIR
+
+    model = IntentClassifier.from_bytes(starter_model_bytes)
+    texts = [
+        line.strip()
+        for path in sorted((DATA_DIR / "examples").glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    texts += ["", "   ", "zzzz qqqq", "Card charged twice: I was charged twice for #A-123 ($9.99)"]
+    docs = [normalize(t) for t in texts]
+    assert len(docs) > 500
+    for vectorizer in model._vectorizers:
+        theirs = vectorizer.transform(docs)
+        ours = tfidf_rows(vectorizer, docs)
+        assert type(ours) is type(theirs) and ours.dtype == theirs.dtype
+        assert ours.shape == theirs.shape
+        assert np.array_equal(ours.indptr, theirs.indptr)
+        assert np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)  # bit for bit, not approximately
+        # One text at a time, as a ticket is classified: the same rows.
+        for i in (0, len(docs) // 2, len(docs) - 1):
+            one = tfidf_rows(vectorizer, [docs[i]])
+            assert np.array_equal(one.toarray(), theirs[i].toarray())
+    # And the scores the model gives: those of scikit-learn's transform times the weights.
+    parts, _ = model._block_scores(texts, None)
+    for part, vectorizer, weights in zip(
+        parts, model._vectorizers, model._coef_blocks, strict=True
+    ):
+        expected = np.asarray(vectorizer.transform(docs) @ weights, dtype=np.float64)
+        assert np.array_equal(part, expected)

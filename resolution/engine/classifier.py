@@ -55,9 +55,10 @@ import sklearn
 from joblib import Parallel, delayed
 from scipy.optimize import minimize
 from scipy.special import logsumexp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 from threadpoolctl import threadpool_limits
 
 from .abstain import text_profile
@@ -158,6 +159,38 @@ def _vectorizers(config: TrainingConfig, n_texts: int) -> list[TfidfVectorizer]:
             **common,
         ),
     ]
+
+
+def tfidf_rows(vectorizer: TfidfVectorizer, docs: Sequence[str]) -> sp.csr_matrix:
+    """The same matrix as ``vectorizer.transform(docs)``, for a fitted vectorizer.
+
+    Written out because scikit-learn's TfidfTransformer.transform re-validates its own count
+    matrix on every call (check_array and narwhals' dataframe checks, twice per vectorizer:
+    once in transform, once in normalize), two-thirds of the transform of one ticket with
+    its parameter validation skipped (issue 19, bench/request_cost_parts.py). The counting is
+    scikit-learn's own; the weighting does what TfidfTransformer.transform does, in the same
+    order with the same dtype, and L2 normalization is scikit-learn's own kernel, so the
+    result is bit for bit identical (tests/test_engine_classifier.py compares them).
+    """
+    tfidf = vectorizer._tfidf  # the fitted TfidfTransformer inside every TfidfVectorizer
+    if tfidf.norm not in ("l2", None):
+        return vectorizer.transform(docs)
+    counts = CountVectorizer.transform(vectorizer, docs)  # in the vectorizer's dtype
+    if not sp.issparse(counts) or counts.format != "csr" or counts.dtype not in _TFIDF_DTYPES:
+        # Not what a TfidfVectorizer counts into: let scikit-learn convert and check it.
+        return vectorizer.transform(docs)
+    if tfidf.sublinear_tf:
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+    idf = getattr(tfidf, "idf_", None)  # fitted with use_idf only
+    if idf is not None:
+        counts.data *= idf[counts.indices]
+    if tfidf.norm == "l2":
+        inplace_csr_row_normalize_l2(counts)
+    return counts
+
+
+_TFIDF_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _uses_tfidf(featurizer: str) -> bool:
@@ -661,14 +694,10 @@ class IntentClassifier:
         rows: list[sp.csr_matrix] = []
         if self._vectorizers:
             docs = [normalize(t) for t in texts]
-            # The fitted vectorizers' parameters were checked at fit time and TF-IDF of text
-            # cannot be infinite: skipping scikit-learn's per-call re-validation saves about a
-            # third of a transform on one ticket (issue 19, bench/post_cost.py).
-            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-                for vectorizer, weights in zip(self._vectorizers, self._coef_blocks, strict=True):
-                    features = vectorizer.transform(docs)
-                    rows.append(features)
-                    parts.append(np.asarray(features @ weights, dtype=np.float64))
+            for vectorizer, weights in zip(self._vectorizers, self._coef_blocks, strict=True):
+                features = tfidf_rows(vectorizer, docs)
+                rows.append(features)
+                parts.append(np.asarray(features @ weights, dtype=np.float64))
         if self._embedding_coef is not None:
             assert vectors is not None
             parts.append(np.asarray(vectors @ self._embedding_coef, dtype=np.float64))

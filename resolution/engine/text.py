@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 NUM = "<num>"
 AMOUNT = "<amount>"
@@ -61,6 +62,12 @@ def _ident_token(match: re.Match[str]) -> str:
     return token
 
 
+# One ticket's text is normalized nine times on its way through the engine (the classifier,
+# its views, the knowledge search and the abstention checks each start from it): 0.2 ms of
+# regular expressions a ticket, computed once instead (issue 19, bench/request_cost_parts.py).
+# Strings are immutable, so a cached result cannot be changed under a caller. A ticket needs a
+# few entries (its text, its clauses); 64 keep the memory to a few MB even at 10,000 characters.
+@lru_cache(maxsize=64)
 def normalize(text: str) -> str:
     """Lowercase, NFKC, stable tokens for IDs/amounts/e-mails/URLs/placeholders, one space."""
     text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES)
