@@ -73,7 +73,7 @@ TEXTS = [
 STAGES = [
     ("tickets.services", "_ticket_store", "store: the ticket, its message and audit event"),
     ("tickets.services", "language_detect", "store: language detection"),
-    ("resolution.services.pipeline", "run_pipeline", "decide: transaction, lock, re-check"),
+    ("resolution.services.pipeline", "run_pipeline", "decide after the commit: lock, re-check"),
     ("resolution.services.pipeline", "analyse_and_decide", "decide: model, search, policy"),
     ("resolution.services.pipeline", "record_with_rules", "decide: rules, decision, answer, audit"),
     ("channels.services.email_out", "email_send_answer_for", "after: the answer's e-mail"),
