@@ -27,3 +27,17 @@ def test_without_a_model_warm_up_only_logs(db, unfrozen, caplog):
     warm_up()
     assert "Warm-up skipped" in caplog.text
     assert gc.get_freeze_count() == 0
+
+
+def test_warm_up_walks_the_first_tickets_path_without_writing(trained_model, unfrozen, caplog):
+    # The first POST in each gunicorn worker took 142 and 247 ms against 13 ms after: the
+    # language detector, the URL map, templates and Celery's configuration loaded on the way.
+    from tickets import language
+    from tickets.models import Ticket
+
+    language._identifier.cache_clear()
+    before = Ticket.objects.count()
+    warm_up()
+    assert "failed" not in caplog.text
+    assert language._identifier.cache_info().currsize >= 1
+    assert Ticket.objects.count() == before
