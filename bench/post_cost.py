@@ -27,30 +27,18 @@ import os
 import pstats
 import signal
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-os.environ.update(
-    {
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 50),
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "CELERY_BROKER_URL": "",
-        "CUSTOMER_TICKET_RATE": "",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "LOG_LEVEL": "WARNING",
-    }
+import bench_django  # noqa: E402 - bench/ is sys.path[0] until setup() removes it
+
+ROOT = bench_django.ROOT
+bench_django.setup(
+    SECURE_SSL_REDIRECT="false",
+    CELERY_BROKER_URL="",
+    CUSTOMER_TICKET_RATE="",
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
 )
-
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.signals import request_finished  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -14,28 +14,12 @@ Needs a migrated database with a trained model (as bench/post_cost.py). Run from
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-os.environ.update(
-    {
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 50),
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    }
-)
+import bench_django  # noqa: E402 - bench/ is sys.path[0] until setup() removes it
 
-import django  # noqa: E402
-
-django.setup()
+bench_django.setup()
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402

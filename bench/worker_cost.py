@@ -31,33 +31,19 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-os.environ.update(
-    {
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 50),
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        # Redis databases of the side-by-side script (flushed there before each round).
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5"),
-        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/6"),
-        "LOG_LEVEL": "WARNING",
-        # Rendered and "sent" into memory, as in worker_side_by_side.sh (the console backend
-        # would print every answer).
-        "EMAIL_BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
-        ),
-    }
+import bench_django  # noqa: E402 - bench/ is sys.path[0] until setup() removes it
+
+ROOT = bench_django.ROOT
+bench_django.setup(
+    SECURE_SSL_REDIRECT="false",
+    # Redis databases of the side-by-side script (flushed there before each round).
+    CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5"),
+    CACHE_URL=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/6"),
+    # Rendered and "sent" into memory, as in worker_side_by_side.sh (the console backend
+    # would print every answer).
+    EMAIL_BACKEND=os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"),
 )
-
-import django  # noqa: E402
-
-django.setup()
 
 import redis  # noqa: E402
 from celery.app.task import Task  # noqa: E402
